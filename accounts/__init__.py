@@ -1,0 +1,1 @@
+"""Accounts: console users, API tokens and the audit trail."""

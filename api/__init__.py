@@ -1,0 +1,1 @@
+"""The JSON API: bearer-token auth, errors with reasons, and the OpenAPI document."""

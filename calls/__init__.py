@@ -1,0 +1,1 @@
+"""Calls: the journey of every call, from first ring to how it ended, and feedback."""

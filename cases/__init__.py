@@ -1,0 +1,1 @@
+"""Cases and victims: the records a caller hears about, and how they arrive."""

@@ -1,0 +1,111 @@
+"""The `helpline` command: operations for operators and newcomers."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+from flask import current_app
+from flask.cli import FlaskGroup, with_appcontext
+
+from app import create_app
+from core import config as settings
+
+
+@click.group(
+    cls=FlaskGroup,
+    create_app=create_app,
+    add_version_option=False,
+    load_dotenv=False,
+    set_debug_flag=False,
+)
+def main() -> None:
+    """Helpline: IVR and call distributor for victims-of-crime helplines."""
+
+
+@main.command("migrate")
+@with_appcontext
+def migrate_command() -> None:
+    """Bring the database schema up to date (the Procfile's release step)."""
+    from core.migrate import upgrade
+
+    upgrade(current_app.config["DATABASE_URL"])
+    click.echo("database schema is up to date")
+
+
+@main.command("import-cases")
+@click.argument("csv_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@with_appcontext
+def import_cases_command(csv_file: Path) -> None:
+    """Import or update cases from CSV_FILE; if any row is bad, import nothing."""
+    from cases.importer import import_csv
+    from core.db import session_factory
+
+    with csv_file.open(encoding="utf-8-sig") as counting:
+        total = max(sum(1 for _ in counting) - 1, 0)
+    with session_factory()() as session, csv_file.open(encoding="utf-8-sig", newline="") as f:
+        with click.progressbar(length=total, label="importing", file=sys.stderr) as bar:
+            result = import_csv(
+                session, f, current_app.config["CRIME_REFERENCE_PATTERNS"], progress=bar.update
+            )
+        if not result.ok:
+            session.rollback()
+            for error in result.errors:
+                click.echo(str(error), err=True)
+            raise click.ClickException(f"{len(result.errors)} problem(s); nothing was imported")
+        session.commit()
+    click.echo(f"imported: {result.created} created, {result.updated} updated")
+
+
+@main.command("seed-demo")
+@with_appcontext
+def seed_demo_command() -> None:
+    """Load demo cases, agents and a roster, and say what to key when calling."""
+    from core.db import session_factory
+    from core.demo import seed
+
+    with session_factory()() as session:
+        lines = seed(session)
+        session.commit()
+    for line in lines:
+        click.echo(line)
+
+
+@main.command("create-token")
+@click.argument("name")
+@click.option(
+    "--role", type=click.Choice(["agent", "supervisor", "admin", "integration"]), required=True
+)
+@click.option("--agent-id", type=int, default=None)
+@with_appcontext
+def create_token_command(name: str, role: str, agent_id: int | None) -> None:
+    """Create a JSON API token and print it once."""
+    from api.auth import issue_token
+    from core.db import session_factory
+
+    with session_factory()() as session:
+        token = issue_token(session, name, role, agent_id)
+        session.commit()
+    click.echo(token)
+
+
+@main.command("worker")
+@with_appcontext
+def worker_command() -> None:
+    """Run an RQ worker with its scheduler, plus Helpline's periodic jobs."""
+    from rq import Worker
+
+    from core.jobs import PeriodicScheduler, queue
+    from core.redis_conn import get_raw_redis
+
+    PeriodicScheduler(current_app._get_current_object()).start()  # type: ignore[attr-defined]
+    worker = Worker([queue(current_app)], connection=get_raw_redis())
+    worker.work(with_scheduler=True)
+
+
+@main.command("settings")
+def settings_command() -> None:
+    """List every environment setting and what it means."""
+    for name, doc in settings.describe():
+        click.echo(f"{name:28} {doc}")

@@ -1,0 +1,1 @@
+"""Shared plumbing: configuration, database, Redis and time."""

@@ -1,0 +1,133 @@
+"""Read Helpline's settings from the environment, with defaults and checks."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+
+def _bool(raw: str) -> bool:
+    return raw.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _list(raw: str) -> tuple[str, ...]:
+    return tuple(part.strip() for part in raw.split(",") if part.strip())
+
+
+@dataclass(frozen=True)
+class Setting:
+    """One environment setting: its name, default, parser and whether production needs it."""
+
+    name: str
+    default: Any
+    doc: str
+    parse: Callable[[str], Any] = str
+    required: bool = False
+
+
+SETTINGS: tuple[Setting, ...] = (
+    Setting("HELPLINE_ENV", "production", "production, development or test"),
+    Setting("PORT", 5000, "port the web process binds", int),
+    Setting(
+        "DATABASE_URL", None, "SQLAlchemy URL; default a SQLite file under instance/", str, True
+    ),
+    Setting(
+        "REDIS_URL", None, "Redis URL; default (dev/test only) an embedded redis-server", str, True
+    ),
+    Setting("TWILIO_ACCOUNT_SID", None, "Twilio account SID", str, True),
+    Setting(
+        "TWILIO_AUTH_TOKEN", None, "Twilio auth token; validates webhook signatures", str, True
+    ),
+    Setting(
+        "TWILIO_API_BASE_URL", None, "send Twilio REST requests here instead of api.twilio.com"
+    ),
+    Setting(
+        "PUBLIC_BASE_URL",
+        None,
+        "base URL Twilio reaches us at (signatures, absolute URLs)",
+        str,
+        True,
+    ),
+    Setting(
+        "HELPLINE_NUMBER",
+        None,
+        "the helpline's E.164 number (callback caller ID, SMS sender)",
+        str,
+        True,
+    ),
+    Setting("SECRET_KEY", None, "signs console sessions and CSRF tokens", str, True),
+    Setting("HELPLINE_NAME", "the Victim Helpline", "name spoken in the greeting"),
+    Setting("TIMEZONE", "Europe/London", "the desk's local time zone"),
+    Setting(
+        "CRIME_REFERENCE_PATTERNS",
+        (r"^\d{7}/\d{2}$", r"^\d{2}/\d{5,7}/\d{2}$", r"^\d{10,16}$"),
+        "accepted crime reference formats (regular expressions, comma-separated)",
+        _list,
+    ),
+    Setting("AUTH_TRIES_PER_CALL", 3, "authentication tries allowed in one call", int),
+    Setting("LOCKOUT_REFERENCE_FAILURES", 5, "failures for one reference that lock it", int),
+    Setting("LOCKOUT_REFERENCE_WINDOW", 900, "window (s) for reference failures", int),
+    Setting("LOCKOUT_REFERENCE_SECONDS", 1800, "how long (s) a reference stays locked", int),
+    Setting("LOCKOUT_NUMBER_FAILURES", 10, "failures from one caller number that lock it", int),
+    Setting("LOCKOUT_NUMBER_WINDOW", 3600, "window (s) for caller-number failures", int),
+    Setting("LOCKOUT_NUMBER_SECONDS", 3600, "how long (s) a caller number stays locked", int),
+    Setting(
+        "WEBHOOK_IDEMPOTENCY_SECONDS", 86400, "how long a webhook response is kept for retries", int
+    ),
+    Setting("SESSION_COOKIE_SECURE", True, "send console cookies over HTTPS only", _bool),
+)
+
+_BY_NAME = {s.name: s for s in SETTINGS}
+DEV_ENVS = frozenset({"development", "test"})
+
+
+class ConfigError(RuntimeError):
+    """A required setting is missing or malformed."""
+
+
+def load(
+    environ: Mapping[str, str] | None = None, overrides: Mapping[str, Any] | None = None
+) -> dict[str, Any]:
+    """Build the config mapping from the environment, then explicit overrides."""
+    environ = os.environ if environ is None else environ
+    config: dict[str, Any] = {}
+    for setting in SETTINGS:
+        raw = environ.get(setting.name)
+        config[setting.name] = setting.default if raw in (None, "") else _parse(setting, raw)
+    config.update(overrides or {})
+    return config
+
+
+def _parse(setting: Setting, raw: str) -> Any:
+    try:
+        return setting.parse(raw)
+    except ValueError as exc:
+        raise ConfigError(f"{setting.name} is malformed: {exc}") from exc
+
+
+def is_dev(config: Mapping[str, Any]) -> bool:
+    """Say whether local defaults (SQLite, embedded Redis, dev secret) are allowed."""
+    return config.get("HELPLINE_ENV") in DEV_ENVS
+
+
+def check_required(config: Mapping[str, Any]) -> None:
+    """Stop start-up outside dev mode when a required setting is missing."""
+    if config.get("HELPLINE_ENV") not in DEV_ENVS | {"production"}:
+        raise ConfigError("HELPLINE_ENV must be production, development or test")
+    if is_dev(config):
+        return
+    missing = [s.name for s in SETTINGS if s.required and not config.get(s.name)]
+    if missing:
+        raise ConfigError("missing required setting(s): " + ", ".join(missing))
+
+
+def describe() -> list[tuple[str, str]]:
+    """List (name, meaning) for every setting, for the README and `helpline settings`."""
+    return [(s.name, s.doc) for s in SETTINGS]
+
+
+def setting(name: str) -> Setting:
+    """Look up one setting's definition."""
+    return _BY_NAME[name]

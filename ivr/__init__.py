@@ -1,0 +1,1 @@
+"""The IVR: greet, authenticate, read the case status, route to a person or a callback."""

@@ -1,0 +1,1 @@
+"""Alembic migrations for Helpline's schema."""

@@ -1,0 +1,1 @@
+"""Roster: agents, their skills, shifts and the desk's opening hours."""

@@ -1,0 +1,1 @@
+"""The Twilio edge: webhook security and idempotency, TwiML responses, the REST port."""

@@ -1,0 +1,57 @@
+"""Parse phone numbers once at the edge, store E.164, log them masked."""
+
+from __future__ import annotations
+
+import phonenumbers
+from phonenumbers import NumberParseException, PhoneNumberType
+
+WITHHELD = frozenset(
+    {
+        "",
+        "anonymous",
+        "restricted",
+        "unknown",
+        "private",
+        "+266696687",
+        "+7378742833",
+        "+2562533",
+        "+86282452253",
+        "+8656696",
+    }
+)
+# Ofcom reserves 07700 900000-900999 for drama; never assigned, so safe for demos and tests,
+# but phonenumbers calls them invalid.
+DRAMA_MOBILES = "+447700900"
+REFUSED_TYPES = frozenset(
+    {PhoneNumberType.PREMIUM_RATE, PhoneNumberType.SHARED_COST, PhoneNumberType.UAN}
+)
+
+
+def to_e164(raw: str | None, region: str = "GB") -> str | None:
+    """Return the number in E.164, or None if it is withheld or not a valid number."""
+    if raw is None or raw.strip().lower() in WITHHELD:
+        return None
+    try:
+        parsed = phonenumbers.parse(raw.strip(), region)
+    except NumberParseException:
+        return None
+    e164 = phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
+    if phonenumbers.is_valid_number(parsed) or _is_drama(e164):
+        return e164
+    return None
+
+
+def _is_drama(e164: str) -> bool:
+    return e164.startswith(DRAMA_MOBILES) and len(e164) == len(DRAMA_MOBILES) + 3
+
+
+def is_callable(e164: str) -> bool:
+    """Say whether we may call this number (not premium-rate or shared-cost)."""
+    return phonenumbers.number_type(phonenumbers.parse(e164)) not in REFUSED_TYPES
+
+
+def mask(number: str | None) -> str:
+    """Mask all but the last three digits, for logs."""
+    if not number:
+        return "<none>"
+    return "*" * max(len(number) - 3, 0) + number[-3:]
