@@ -19,6 +19,7 @@ from app import create_app
 from core.db import Base
 from core.embedded_redis import EmbeddedRedis
 from core.migrate import upgrade
+from tests.live import LiveServer, WorkerProcess
 from tests.twilio_signing import TwilioSigner
 
 AUTH_TOKEN = "test-auth-token"
@@ -102,3 +103,43 @@ def client(app: Flask) -> FlaskClient:
 def twilio(client: FlaskClient) -> TwilioSigner:
     """Post signed Twilio webhooks to the app the way Twilio would."""
     return TwilioSigner(client, AUTH_TOKEN, PUBLIC_BASE_URL)
+
+
+@pytest.fixture
+def live(app: Flask) -> Iterator[LiveServer]:
+    """The app served over real HTTP on loopback (PUBLIC_BASE_URL is its URL)."""
+    server = LiveServer(app).start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def phone(app: Flask, live: LiveServer) -> Iterator[Any]:
+    """The Twilio emulator wired to the live app: webhooks to it, its REST calls to the emulator.
+
+    time_scale keeps prompts and pauses short; tests read transcripts, not the clock.
+    """
+    from emulator import Emulator
+
+    emu = Emulator(
+        helpline_url=live.url,
+        account_sid=app.config["TWILIO_ACCOUNT_SID"],
+        auth_token=app.config["TWILIO_AUTH_TOKEN"],
+        helpline_number=app.config["HELPLINE_NUMBER"],
+        time_scale=float(os.environ.get("HELPLINE_TEST_TIME_SCALE", "0.02")),
+        openapi_spec=os.environ.get("TWILIO_OPENAPI_SPEC"),
+    )
+    emu.start()
+    app.config["TWILIO_API_BASE_URL"] = emu.base_url
+    app.extensions.pop("helpline.twilio", None)
+    yield emu
+    emu.stop()
+    assert emu.faults == [], f"the emulator recorded faults: {emu.faults}"
+
+
+@pytest.fixture
+def worker(app: Flask) -> Iterator[WorkerProcess]:
+    """A real `helpline worker` process on the same database and Redis."""
+    process = WorkerProcess(dict(app.config))
+    yield process
+    process.stop()
