@@ -44,6 +44,7 @@ def _apply_dev_defaults(app: Flask) -> None:
 def _register_blueprints(app: Flask) -> None:
     # Imported here so that importing app.py builds nothing (the factory owns set-up).
     import api.views
+    import consoles
     from calls.views import bp as calls_bp
     from cases.api import bp as cases_api_bp
     from ivr.views import bp as ivr_bp
@@ -52,3 +53,4 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(ivr_bp)
     app.register_blueprint(calls_bp)
     app.register_blueprint(cases_api_bp)
+    consoles.init_app(app)

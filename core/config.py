@@ -77,6 +77,15 @@ SETTINGS: tuple[Setting, ...] = (
         "WEBHOOK_IDEMPOTENCY_SECONDS", 86400, "how long a webhook response is kept for retries", int
     ),
     Setting("SESSION_COOKIE_SECURE", True, "send console cookies over HTTPS only", _bool),
+    Setting("CONSOLE_LOCKOUT_FAILURES", 5, "failed console logins in a row that lock a user", int),
+    Setting("CONSOLE_LOCKOUT_SECONDS", 900, "how long (s) a console user stays locked", int),
+    Setting("CONSOLE_SESSION_HOURS", 12, "how long (h) a console login lasts", int),
+    Setting("WALLBOARD_POLL_SECONDS", 2.0, "how often (s) the wallboard refreshes", float),
+    Setting("STAFFING_SL_TARGET", 0.8, "service level target for staffing (fraction)", float),
+    Setting("STAFFING_SL_SECONDS", 60, "answer-within time (s) for the service level", int),
+    Setting("STAFFING_SHRINKAGE", 0.3, "share of rostered time off the phones (0-1)", float),
+    Setting("STAFFING_WEEKS", 4, "weeks of the same weekday used to forecast demand", int),
+    Setting("STAFFING_DEFAULT_AHT", 300, "handle time (s) assumed when there is no history", int),
 )
 
 _BY_NAME = {s.name: s for s in SETTINGS}
