@@ -106,9 +106,7 @@ def test_posts_without_a_csrf_token_are_refused(app: Flask, supervisor: Console)
 
 def test_login_form_itself_needs_the_csrf_token(console: Console) -> None:
     """Login CSRF: a cross-site login post is refused before the password is checked."""
-    response = console.client.post(
-        "/console/login", data={"username": "sue", "password": PASSWORD}
-    )
+    response = console.client.post("/console/login", data={"username": "sue", "password": PASSWORD})
     assert response.status_code == 400
 
 
