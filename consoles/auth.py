@@ -207,8 +207,8 @@ def secure_blueprint(bp: Blueprint) -> Blueprint:
 
 
 def is_safe_next(target: str | None) -> bool:
-    """Say whether a post-login redirect target stays on this site."""
-    return bool(target) and target.startswith("/") and not target.startswith("//")  # type: ignore[union-attr]
+    """Say whether a redirect target stays on this site (a path, not //host or a URL)."""
+    return bool(target and target.startswith("/") and not target.startswith(("//", "/\\")))
 
 
 def after_login_url(user: User, target: str | None) -> str:

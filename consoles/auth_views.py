@@ -41,7 +41,8 @@ def login() -> str:
 def login_post() -> Response | tuple[str, int]:
     """Check the password (with lockout), then start a fresh session."""
     session = get_session()
-    result = auth.authenticate(session, request.form.get("username", ""), _password(), now())
+    form = request.form
+    result = auth.authenticate(session, form.get("username", ""), form.get("password", ""), now())
     if result.user is not None:
         audit(session, result.user.username, "login", "user", result.user.id)
     session.commit()
@@ -50,10 +51,6 @@ def login_post() -> Response | tuple[str, int]:
         return page, 401
     auth.start_session(result.user)
     return redirect(auth.after_login_url(result.user, request.form.get("next")))
-
-
-def _password() -> str:
-    return request.form.get("password", "")
 
 
 @bp.post("/logout")

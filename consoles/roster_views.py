@@ -37,7 +37,7 @@ def _apply(change: Callable[[], Any], done: str, back: Callable[[list[str]], Pag
     session.commit()
     rostering.routing_changed()
     flash(done)
-    back_to = request.form.get("back")
+    back_to = request.form.get("back") or ""
     return redirect(back_to if auth.is_safe_next(back_to) else url_for(".agents"))
 
 

@@ -163,3 +163,12 @@ def test_create_user_command_prompts_without_echo(app: Flask) -> None:
     assert user.role == "admin" and user.password_hash != secret
     short = runner.invoke(cli_main, ["create-user", "tiny", "--role", "agent"], input="x\nx\n")
     assert short.exit_code != 0
+
+
+def test_login_redirects_only_within_the_site(console: Console) -> None:
+    """A 'next' pointing off-site is ignored; one on-site is followed."""
+    console.get("/console/login")
+    form = {"username": "sue", "password": PASSWORD, "next": "//evil.example/"}
+    assert console.post("/console/login", form).headers["Location"] == "/console/"
+    form["next"] = "/console/roster/hours"
+    assert console.post("/console/login", form).headers["Location"] == "/console/roster/hours"
