@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import Blueprint, current_app, jsonify, render_template
 from werkzeug.wrappers import Response
 
@@ -18,7 +20,7 @@ supervisor = auth.login_required("supervisor")
 @supervisor
 def wallboard() -> str:
     """Render the wallboard; static/wallboard.js keeps it current."""
-    data = board.snapshot(get_session(), now(), current_app.config)
+    data = _snapshot()
     poll_ms = int(current_app.config["WALLBOARD_POLL_SECONDS"] * 1000)
     return render_template("consoles/wallboard.html", board=data, poll_ms=poll_ms)
 
@@ -27,7 +29,13 @@ def wallboard() -> str:
 @supervisor
 def wallboard_data() -> Response:
     """Return the wallboard's figures for the page to poll."""
-    return jsonify(board.snapshot(get_session(), now(), current_app.config))
+    return jsonify(_snapshot())
+
+
+def _snapshot() -> dict[str, Any]:
+    at = now()
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    return board.snapshot(get_session(), at, app.config, board.live_state(app, at))
 
 
 @bp.get("/staffing")

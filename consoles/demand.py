@@ -123,7 +123,16 @@ def _queued_calls(session: Session, days: list[dt.date], zone: ZoneInfo) -> list
 
 
 def rostered_at(session: Session, at: dt.datetime) -> int:
-    """Return how many active agents are on shift at `at` (desk-local; roster, not log-ins)."""
+    """Return how many active agents are on shift at `at` (the roster, not who logged in)."""
+    try:
+        from roster.shifts import agents_on_shift
+    except ImportError:  # the ACD's shift rules ship separately: same-day shifts only here
+        return _rostered_same_day(session, at)
+    zone = at.tzinfo if isinstance(at.tzinfo, ZoneInfo) else ZoneInfo("Europe/London")
+    return len(agents_on_shift(session, at, zone.key))
+
+
+def _rostered_same_day(session: Session, at: dt.datetime) -> int:
     day, moment = at.date(), at.time()
     shifts = session.scalars(
         select(Shift)

@@ -6,7 +6,7 @@ import datetime as dt
 from collections.abc import Callable
 from typing import Any
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
@@ -35,7 +35,7 @@ def _apply(change: Callable[[], Any], done: str, back: Callable[[list[str]], Pag
         session.rollback()
         return back(error.messages)
     session.commit()
-    rostering.routing_changed()
+    rostering.routing_changed(session, current_app._get_current_object())  # type: ignore[attr-defined]
     flash(done)
     back_to = request.form.get("back") or ""
     return redirect(back_to if auth.is_safe_next(back_to) else url_for(".agents"))

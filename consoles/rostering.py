@@ -10,10 +10,12 @@ import datetime as dt
 import re
 from dataclasses import dataclass, field
 
+from flask import Flask
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from consoles.audit import audit
+from core.clock import now
 from roster.models import Agent, Closure, OpeningHours, Shift
 from telephony.numbers import to_e164
 
@@ -273,13 +275,15 @@ def remove_closure(session: Session, actor: str, on_date: dt.date) -> None:
     session.delete(closure)
 
 
-def routing_changed() -> None:
-    """Tell the router the roster changed so it takes effect at once (after the commit).
+def routing_changed(session: Session, app: Flask) -> None:
+    """Refresh the router's roster mirror after a committed change, so it applies at once.
 
-    The seam to the ACD: until its roster mirror exists, routing reads the database itself.
+    An agent whose shift has just ended keeps their current call; the ACD stops new offers.
     """
     try:
-        from queueing import roster_mirror  # type: ignore[import-not-found]
-    except ImportError:
+        from queueing.desk import desk_for
+        from queueing.mirror import refresh_roster
+    except ImportError:  # the ACD ships separately; without it routing reads the database
         return
-    roster_mirror.refresh()
+    desk = desk_for(app)
+    refresh_roster(session, desk.acd, now(), desk.config.timezone)  # Redis only: no commit

@@ -190,7 +190,7 @@ def test_every_change_tells_routing_after_commit(
 ) -> None:
     """routing_changed runs once per saved change, and not for refused ones."""
     calls: list[int] = []
-    monkeypatch.setattr(rostering, "routing_changed", lambda: calls.append(1))
+    monkeypatch.setattr(rostering, "routing_changed", lambda *_: calls.append(1))
     shift = {"when": "2", "kind": "work", "starts": "08:00", "ends": "12:00"}
     supervisor.post(f"/console/roster/agents/{alice}/shifts", shift)
     supervisor.post(f"/console/roster/agents/{alice}/shifts", shift)  # overlaps: refused

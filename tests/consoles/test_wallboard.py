@@ -54,7 +54,7 @@ def test_snapshot_figures(app: Flask) -> None:
     """Waiting, longest wait, callbacks due and today's rates follow DOMAIN.md's definitions."""
     with app.extensions["helpline.sessionmaker"]() as db:
         _seed(db)
-        data = snapshot(db, now(), app.config)
+        data = snapshot(db, now(), app.config, live=None)
     assert data["queue"]["waiting"] == 2
     assert 95 <= data["queue"]["longest_wait_seconds"] <= 100
     assert data["callbacks"] == {"pending": 2, "due": 1}
@@ -69,7 +69,7 @@ def test_snapshot_figures(app: Flask) -> None:
 def test_empty_desk_has_no_rates(app: Flask) -> None:
     """With no calls there is nothing to divide: rates are None, not zero."""
     with app.extensions["helpline.sessionmaker"]() as db:
-        today = snapshot(db, now(), app.config)["today"]
+        today = snapshot(db, now(), app.config, live=None)["today"]
     assert today["answer_rate"] is None and today["service_level"] is None
 
 
