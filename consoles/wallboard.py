@@ -102,7 +102,7 @@ def _agents(session: Session, live: dict[str, Any] | None, local: dt.datetime) -
     summary = {"rostered_now": rostered_at(session, local), "active": active}
     if live is None:
         return summary | {"states_known": False, "by_state": {}}
-    names = dict(session.execute(select(Agent.id, Agent.name)).tuples().all())
+    names = {row.id: row.name for row in session.execute(select(Agent.id, Agent.name))}
     by_state: dict[str, list[dict[str, Any]]] = {}
     for person in sorted(live["agents"], key=lambda p: -p["seconds_in_state"]):
         if person["state"] == "logged_out":

@@ -7,17 +7,20 @@ import os
 import shutil
 from collections.abc import Iterator
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from flask import Flask
 from sqlalchemy import select
 
 from calls.models import Call
+from consoles.rostering import WEEKDAYS
 from core.clock import now
 from roster.models import Agent, OpeningHours, Shift
 from tests.consoles.conftest import PASSWORD
 from tests.live import LiveServer
 
+LONDON = ZoneInfo("Europe/London")
 CHROMIUM = os.environ.get("HELPLINE_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
     "--headless",
@@ -67,10 +70,14 @@ def _login(page: Any, username: str) -> None:
 
 
 def _add_alice(app: Flask) -> int:
+    """Alice works Monday mornings; Bob is rostered all day every day so the desk is staffed."""
     with app.extensions["helpline.sessionmaker"]() as db:
         agent = Agent(name="Alice Agent", client_identity="alice", languages=["en-GB"])
         agent.shifts.append(Shift(weekday=0, starts=dt.time(8), ends=dt.time(12), kind="work"))
-        db.add(agent)
+        bob = Agent(name="Bob Agent", client_identity="bob", languages=["en-GB"])
+        for day in range(7):
+            bob.shifts.append(Shift(weekday=day, starts=dt.time(0), ends=dt.time(23, 59)))
+        db.add_all([agent, bob])
         db.commit()
         return agent.id
 
@@ -88,15 +95,17 @@ def test_supervisor_edits_shift_and_hours_then_watches_the_wallboard(app: Flask,
     row.get_by_role("button", name="Save").click()
     sync_api.expect(page.get_by_role("status")).to_have_text("Shift saved.")
     page.get_by_role("link", name="Opening hours").click()
-    page.get_by_label("Monday opens").fill("07:30")
-    page.get_by_label("Sunday closed").check()
+    today = now().astimezone(LONDON).weekday()
+    page.get_by_label(f"{WEEKDAYS[today]} opens").fill("00:00")
+    page.get_by_label(f"{WEEKDAYS[today]} closes").fill("23:59")
+    page.get_by_label(f"{WEEKDAYS[(today + 1) % 7]} closed").check()
     page.get_by_role("button", name="Save opening hours").click()
     sync_api.expect(page.get_by_role("status")).to_have_text("Opening hours saved.")
     with app.extensions["helpline.sessionmaker"]() as db:
         shift = db.scalars(select(Shift).where(Shift.agent_id == alice)).one()
         assert (shift.starts, shift.ends) == (dt.time(9), dt.time(17))
-        assert db.get(OpeningHours, 0).opens == dt.time(7, 30)  # type: ignore[union-attr]
-        assert db.get(OpeningHours, 6).opens is None  # type: ignore[union-attr]
+        assert db.get(OpeningHours, today).opens == dt.time(0)  # type: ignore[union-attr]
+        assert db.get(OpeningHours, (today + 1) % 7).opens is None  # type: ignore[union-attr]
 
     page.get_by_role("link", name="Wallboard").click()
     waiting = page.locator('[data-field="waiting"]')
@@ -110,10 +119,19 @@ def test_supervisor_edits_shift_and_hours_then_watches_the_wallboard(app: Flask,
 
 
 def _queue_a_call(app: Flask) -> None:
-    """Put a caller in the queue the way the ACD records one (until the emulator path exists)."""
+    """Queue a caller through the ACD's service (a DB row where the ACD is not installed)."""
     with app.extensions["helpline.sessionmaker"]() as db:
         at = now()
-        db.add(Call(call_sid="CA" + "9" * 32, started_at=at, queued_at=at, priority=0))
+        call = Call(call_sid="CA" + "9" * 32, started_at=at, wanted_agent_at=at)
+        db.add(call)
+        db.flush()
+        try:
+            from queueing.desk import desk_for
+            from queueing.service import join_queue
+        except ImportError:
+            call.queued_at, call.priority = at, 0
+        else:
+            assert join_queue(db, desk_for(app), call, at).queued
         db.commit()
 
 

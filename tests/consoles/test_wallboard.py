@@ -78,7 +78,7 @@ def test_wallboard_json_and_page(app: Flask, supervisor: Console) -> None:
     with app.extensions["helpline.sessionmaker"]() as db:
         _seed(db)
     data = supervisor.get("/console/wallboard.json").get_json()
-    assert data["queue"]["waiting"] == 2 and data["today"]["offered"] == 6
+    assert data["callbacks"]["pending"] == 2 and data["today"]["offered"] == 6
     page = supervisor.get("/console/wallboard")
     assert page.status_code == 200 and "wallboard.js" in page.text
     with supervisor.get("/console/static/wallboard.js") as script:
