@@ -31,7 +31,10 @@ class HttpServer:
         self._server: BaseWSGIServer = make_server(host, port, create_app(emu), threaded=True)
         self.url = f"http://{host}:{self._server.server_port}"
         self._thread = threading.Thread(
-            target=self._server.serve_forever, name="emulator-http", daemon=True
+            target=self._server.serve_forever,
+            kwargs={"poll_interval": 0.05},
+            name="emulator-http",
+            daemon=True,
         )
 
     def start(self) -> None:

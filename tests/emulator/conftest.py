@@ -52,7 +52,9 @@ class StubApp:
         self.app.add_url_rule("/<path:path>", "any", self._serve, methods=["GET", "POST"])
         self._server = make_server("127.0.0.1", 0, self.app, threaded=True)
         self.url = f"http://127.0.0.1:{self._server.server_port}"
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+        )
 
     def on(self, path: str, reply: str | Handler) -> None:
         """Answer requests to path with TwiML (wrapped in <Response>) or a handler's result."""
