@@ -5,8 +5,15 @@ from __future__ import annotations
 import threading
 from typing import TYPE_CHECKING
 
+from emulator.signals import HangupSignal, RedirectSignal
+
 if TYPE_CHECKING:
     from emulator.call import EmulatedCall
+
+
+def _gone(call: EmulatedCall) -> bool:
+    """Tell whether a leg is hanging up or being taken elsewhere (not merely dequeued)."""
+    return isinstance(call.poll(), (HangupSignal, RedirectSignal))
 
 
 class Bridge:
@@ -26,11 +33,14 @@ class Bridge:
         clock = self.a.clock
         until = clock.now() + timeout
         with self.cv:
-            while not self.ready and self.a.poll() is None and self.b.poll() is None:
+            while not self.ready and not _gone(self.a) and not _gone(self.b):
                 left = until - clock.now()
                 if left <= 0:
-                    return False
+                    break
                 self.cv.wait(clock.real(left) + 0.001)
+            if not self.ready:
+                self.ended = True  # release the far side: this bridge will never run
+                self.cv.notify_all()
             return self.ready
 
     def run(self) -> EmulatedCall | None:

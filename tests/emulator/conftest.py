@@ -132,3 +132,24 @@ def spec_path() -> str:
     if not os.path.exists(path):
         pytest.skip("Twilio OpenAPI spec not available")
     return path
+
+
+def rest(emu: Emulator, method: str, resource: str, data: Any = None, auth: Any = None) -> Any:
+    """Call the emulator's REST API under the account, e.g. rest(emu, "POST", "Calls.json")."""
+    import requests
+
+    url = f"{emu.base_url}/2010-04-01/Accounts/{ACCOUNT_SID}/{resource}"
+    return requests.request(
+        method, url, data=data, auth=auth or (ACCOUNT_SID, AUTH_TOKEN), timeout=10
+    )
+
+
+def wait_until(predicate: Callable[[], Any], timeout: float = 10.0) -> Any:
+    """Poll until predicate() is truthy; fail the test on timeout."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(0.01)
+    raise AssertionError("condition not met in time")
