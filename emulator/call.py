@@ -55,7 +55,7 @@ class EmulatedCall:
         self._ended = threading.Event()
 
     # -- transcript ---------------------------------------------------------------------------
-    def log(self, kind: str, **data: Any) -> dict[str, Any]:
+    def log(self, kind: str, /, **data: Any) -> dict[str, Any]:
         """Append a transcript entry stamped with emulated time and wake any long-polls."""
         with self.cv:
             entry = {"index": len(self.transcript), "t": round(self.clock.now(), 3), "kind": kind}

@@ -94,7 +94,7 @@ def drive(emu: Emulator, call: EmulatedCall, target: Target | None) -> None:
     except HangupSignal as hangup:
         _note_hangup(emu, call, hangup.reason)
     except AppError as exc:
-        call.log("error", kind=exc.kind, detail=exc.detail)
+        call.log("error", fault=exc.kind, detail=exc.detail)
         call.log("say", text=APPLICATION_ERROR, source="twilio", voice="", language="en-US")
     finally:
         emu.finish(call)
