@@ -33,7 +33,10 @@ def ring(
         _start_ringing(emu, parent, leg)
     with emu.cv:
         while (outcome := _settle(emu, parent, legs, started, timeout)) is None:
-            wake = _next_wake(legs, started, timeout) - emu.clock.now()
+            wake = _next_wake(legs, started, timeout)
+            if parent is not None and parent.next_deadline() is not None:
+                wake = min(wake, parent.next_deadline() or wake)
+            wake -= emu.clock.now()
             emu.cv.wait(emu.clock.real(wake) + 0.001)
     # Status callbacks go out after the lock is released: the app may call the REST API back.
     for leg in legs:

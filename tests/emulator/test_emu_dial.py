@@ -110,6 +110,7 @@ def test_caller_hangs_up_while_ringing_is_canceled(stub, emu):
     )
     assert form["DialCallStatus"] == "canceled"
     assert emu.calls[form["DialCallSid"]].status == "canceled"
+    assert _call.entries("dial-result")[0]["t"] - _call.answered_at < 5
 
 
 def test_leg_status_callbacks(stub, emu):
