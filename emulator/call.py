@@ -188,13 +188,26 @@ class EmulatedCall:
             "Direction": self.direction,
             "ApiVersion": "2010-04-01",
         }
-        p.update(
-            {
-                f"{side}{geo}": ""
-                for side in ("From", "To", "Caller", "Called")
-                for geo in ("City", "State", "Zip", "Country")
-            }
-        )
+        for side, number in (
+            ("From", self.from_),
+            ("Caller", self.from_),
+            ("To", self.to),
+            ("Called", self.to),
+        ):
+            p.update(
+                {
+                    f"{side}City": "",
+                    f"{side}State": "",
+                    f"{side}Zip": "",
+                    f"{side}Country": _country(number),
+                }
+            )
         if self.parent_sid:
             p["ParentCallSid"] = self.parent_sid
         return p
+
+
+def _country(number: str) -> str:
+    """Guess the ISO country Twilio would report for a number (empty when unknown)."""
+    prefixes = {"+44": "GB", "+1": "US", "+353": "IE", "+33": "FR", "+49": "DE"}
+    return next((c for p, c in prefixes.items() if number.startswith(p)), "")

@@ -74,6 +74,7 @@ class WebhookClient:
             "User-Agent": "TwilioProxy/1.1 (Helpline emulator)",
         }
         sid = call.sid if call else None
+        sent_at = call.clock.now() if call else 0.0
         started = time.monotonic()
         try:
             resp = self.session.request(
@@ -104,6 +105,7 @@ class WebhookClient:
                 status=resp.status_code,
                 latency=round(latency, 4),
                 attempt=attempt,
+                sent=round(sent_at, 3),
             )
         if latency > self.slow_seconds:
             self.faults.record(sid, "slow-webhook", f"took {latency:.2f}s", url=url)

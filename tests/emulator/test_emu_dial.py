@@ -29,7 +29,7 @@ def test_client_answers_whisper_then_bridge(stub, emu):
     )
     leg = emu.calls[form["DialCallSid"]]
     assert (form["DialCallStatus"], form["DialBridged"]) == ("completed", "true")
-    assert 7 <= int(form["DialCallDuration"]) <= 11
+    assert 7 <= int(form["DialCallDuration"]) <= 14
     assert leg.direction == "outbound-dial" and leg.parent_sid == call.sid
     assert leg.from_ == "+442071838750" and leg.to == "client:alice"
     whisper = stub.to("/whisper")[0].form
@@ -83,7 +83,7 @@ def test_no_answer_after_timeout(stub, emu):
     assert form["DialCallStatus"] == "no-answer"
     dial_t = call.entries("dial")[0]["t"]
     result_t = call.entries("dial-result")[0]["t"]
-    assert 5 <= result_t - dial_t < 8
+    assert 5 <= result_t - dial_t < 15  # well short of the 30 s default
 
 
 def test_failed(stub, emu):
@@ -110,7 +110,7 @@ def test_caller_hangs_up_while_ringing_is_canceled(stub, emu):
     )
     assert form["DialCallStatus"] == "canceled"
     assert emu.calls[form["DialCallSid"]].status == "canceled"
-    assert _call.entries("dial-result")[0]["t"] - _call.answered_at < 5
+    assert _call.entries("dial-result")[0]["t"] - _call.answered_at < 10
 
 
 def test_leg_status_callbacks(stub, emu):
