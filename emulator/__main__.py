@@ -20,7 +20,11 @@ def parse_party(spec: str) -> tuple[str, Party]:
     unknown = set(values) - fields
     if unknown or mode not in ("auto", ""):
         raise argparse.ArgumentTypeError(f"bad --party {spec!r}")
-    return key, Party(**{k: float(v) for k, v in values.items()})
+    talk_for = values.get("talk_for")
+    return key, Party(
+        answer_after=float(values.get("answer_after", "1")),
+        talk_for=float(talk_for) if talk_for is not None else 30.0,
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:

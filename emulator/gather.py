@@ -37,7 +37,7 @@ class GatherSpec:
         """Read a <Gather>; a missing action posts back to the current document's URL."""
         return cls(
             inputs=set(el.get("input", "dtmf").split()),
-            num_digits=int(el.get("numDigits")) if el.get("numDigits") else None,
+            num_digits=int(el.get("numDigits", "0")) or None,
             finish_on_key=el.get("finishOnKey", "#"),
             timeout=float(el.get("timeout", "5")),
             action=resolve(doc.url, el.get("action")),

@@ -186,3 +186,21 @@ def test_serve_runs_until_stopped(stub):
     stop.set()
     runner.join(10)
     assert not runner.is_alive()
+
+
+def test_interactive_keys_barge_in(stub, emu):
+    """Keys pressed during a Gather's prompt interrupt it and are collected."""
+    stub.on(
+        "/voice/incoming",
+        '<Gather numDigits="2" timeout="600" action="/menu">'
+        '<Say loop="0">This prompt would go on for a very long time</Say></Gather>',
+    )
+    stub.on("/menu", "")
+    sid = _control(emu, "POST", "calls", {"from": "+447700900777"}).json()["sid"]
+    call = emu.calls[sid]
+    wait_until(lambda: call.entries("say"))
+    call.press("4")
+    call.press("2")
+    assert call.wait(10)
+    assert call.entries("barge-in")
+    assert stub.to("/menu")[0].form["Digits"] == "42"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from emulator import Caller, Party
+from tests.emulator.conftest import wait_until
 
 CALLER = "+447700900123"
 
@@ -142,3 +143,25 @@ def test_conference_of_two(stub, emu):
     assert first.entries("bridged")[0]["with"] == [second.sid]
     assert second.said() == ["conference over"]
     assert second.entries("conference-left")[0]["t"] >= first.entries("bridged")[0]["t"]
+
+
+def test_conference_waits_for_moderator(stub, emu):
+    """Participants with startConferenceOnEnter=false are not bridged until a starter joins."""
+    rooms = {
+        "+447700900001": '<Dial><Conference startConferenceOnEnter="false">c</Conference></Dial>',
+        "+447700900002": '<Dial><Conference startConferenceOnEnter="false">c</Conference></Dial>',
+        "+447700900003": "<Dial><Conference>c</Conference></Dial>",
+    }
+    stub.on("/voice/incoming", lambda hit: rooms[hit.form["From"]])
+    first = emu.dial(from_="+447700900001", caller=Caller.scripted(hangup_after=12))
+    second = emu.dial(from_="+447700900002", caller=Caller.scripted(hangup_after=12))
+    wait_until(
+        lambda: (
+            len(emu.conferences.get("c").participants) == 2 if emu.conferences.get("c") else False
+        )
+    )
+    assert not first.entries("bridged") and not second.entries("bridged")
+    moderator = emu.dial(from_="+447700900003", caller=Caller.scripted(hangup_after=4))
+    assert moderator.wait(15) and first.wait(15) and second.wait(15)
+    assert sorted(moderator.entries("bridged")[0]["with"]) == sorted([first.sid, second.sid])
+    assert first.entries("bridged")
