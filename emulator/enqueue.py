@@ -50,7 +50,7 @@ def enqueue(emu: Emulator, call: EmulatedCall, el: ET.Element, doc: Document) ->
         return _after(call, spec, queue, "queue-full", 0)
     call.log("enqueued", queue=spec.name, queue_sid=queue.sid, position=queue.position(call))
     if call.caller.hangup_in_queue_after is not None:
-        call.deadlines["hangup"] = emu.clock.now() + call.caller.hangup_in_queue_after
+        call.deadlines["hangup-in-queue"] = emu.clock.now() + call.caller.hangup_in_queue_after
     try:
         result = _wait(emu, call, queue, spec)
     except (HangupSignal, RedirectSignal) as sig:
@@ -63,6 +63,7 @@ def enqueue(emu: Emulator, call: EmulatedCall, el: ET.Element, doc: Document) ->
         raise
     finally:
         emu.queues.remove(queue, call)  # no-op unless an application error cut the wait short
+        call.deadlines.pop("hangup-in-queue", None)
     outcome, waited = result
     call.log("dequeued", result=outcome)
     return _after(call, spec, queue, outcome, waited)
@@ -81,6 +82,7 @@ def _wait(emu: Emulator, call: EmulatedCall, queue: Queue, spec: EnqueueSpec) ->
         return "leave", emu.queues.remove(queue, call) or 0.0
     except DequeueSignal as dequeued:
         waited = emu.queues.remove(queue, call) or 0.0
+        call.deadlines.pop("hangup-in-queue", None)  # patience only runs out while waiting
         _be_bridged(emu, call, dequeued)
         return "bridged", waited
 

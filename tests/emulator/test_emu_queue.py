@@ -146,3 +146,24 @@ def test_dial_queue_times_out_on_empty_queue(stub, emu):
     call = emu.dial(from_=CALLER)
     assert call.wait(10)
     assert stub.to("/done")[0].form["DialCallStatus"] == "no-answer"
+
+
+def test_queue_patience_stops_once_bridged(stub, emu):
+    """hangup_in_queue_after only applies while waiting: a bridged caller stays on the line."""
+    emu.add_party("client:alice", Party(answer_after=1, talk_for=20))
+    stub.on("/voice/incoming", ENQUEUE)
+    stub.on("/wait", "<Play>/music.mp3</Play>")
+    stub.on("/after", "")
+    stub.on("/agent", "<Dial><Queue>support</Queue></Dial>")
+    caller = emu.dial(from_=CALLER, caller=Caller.scripted(hangup_in_queue_after=10))
+    _queued(emu, caller)
+    rest(
+        emu,
+        "POST",
+        "Calls.json",
+        {"To": "client:alice", "From": "+442071838750", "Url": stub.url + "/agent"},
+    )
+    assert caller.wait(15)
+    assert stub.to("/after")[0].form["QueueResult"] == "bridged"
+    bridged, unbridged = caller.entries("bridged")[0], caller.entries("unbridged")[0]
+    assert unbridged["t"] - bridged["t"] >= 15
