@@ -210,3 +210,7 @@ class Acd:
             for agent, r in zip(agents, rows[len(waiting) :], strict=False)
         ]
         return {"waiting": entries, "agents": people}
+
+    def live_entries(self) -> list[str]:
+        """Return every entry the ACD holds (waiting, offered or connected)."""
+        return sorted(self.redis.smembers(self.prefix + "entries"))
