@@ -109,7 +109,7 @@ def test_supervisor_manages_agents(app: Flask, client: FlaskClient) -> None:
 
 
 def test_bad_agent_input_is_refused_with_reasons(app: Flask, client: FlaskClient) -> None:
-    """Malformed bodies get 400, invalid values 422 naming the field, duplicates 409, unknown 404."""
+    """Malformed bodies: 400; invalid values: 422 naming the field; duplicate: 409; unknown: 404."""
     headers = bearer(app, "integration")
     assert client.post("/api/agents", data="nope", headers=headers).status_code == 400
     unknown = client.post("/api/agents", json={"name": "X", "password": "p"}, headers=headers)

@@ -17,8 +17,8 @@ from tests.acd_helpers import (
     make_available,
     open_desk,
 )
-from tests.twiml_assert import parse, spoken, verbs
 from tests.twilio_signing import TwilioSigner, voice_params
+from tests.twiml_assert import parse, spoken, verbs
 
 
 @pytest.fixture
@@ -56,7 +56,7 @@ def test_join_enqueues_and_records_the_place(app: Flask, twilio: TwilioSigner) -
 
 
 def test_join_when_closed_says_so_and_offers_callback(app: Flask, twilio: TwilioSigner) -> None:
-    """A closed desk is not hidden: the caller hears when it opens and goes to the callback offer."""
+    """A closed desk is not hidden: the caller hears when it opens, then the callback offer."""
     open_desk(app, hours=None)
     add_agent(app, "alice")
     sid = add_call(app, 1)
@@ -183,7 +183,7 @@ def offered(port: RecordingPort) -> dict[str, str]:
 def test_offer_whisper_answer_and_wrap_up(
     app: Flask, twilio: TwilioSigner, port: RecordingPort
 ) -> None:
-    """Available agent: the caller is redirected to a Dial with a whisper; answered, then wrap-up."""
+    """The caller is redirected to a Dial with a whisper; answered, then the agent wraps up."""
     open_desk(app)
     agent = add_agent(app, "alice", skills=["domestic_abuse"])
     sid = add_call(app, 1, authenticated=True, enhanced=True, offence="Domestic abuse")
