@@ -85,7 +85,8 @@ class Acd:
     """The ACD's live state in Redis, changed only through atomic scripts."""
 
     def __init__(self, client: redis.Redis, prefix: str = PREFIX) -> None:
-        self.redis = client
+        # Typed Any: redis-py types replies as bytes | str; ours always decode to str.
+        self.redis: Any = client
         self.prefix = prefix
         self._scripts: dict[str, Script] = {n: client.register_script(source(n)) for n in SCRIPTS}
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -48,7 +49,7 @@ def today(
     return compute(calls, target_seconds)
 
 
-def compute(calls: list[Call] | tuple[Call, ...], target_seconds: int) -> Measures:
+def compute(calls: Sequence[Call], target_seconds: int) -> Measures:
     """Compute the measures over calls that were offered to the queue."""
     answered = [c.wait_seconds or 0.0 for c in calls if c.answered_at is not None]
     abandoned = [c.wait_seconds or 0.0 for c in calls if c.abandoned_at is not None]

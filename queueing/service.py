@@ -102,7 +102,7 @@ def offer_call(session: Session, desk: Desk, offer: Offer) -> bool:
     if call is None:
         desk.acd.abandon(offer.entry, ms(now()))
         return False
-    query = {"entry": offer.entry, "agent": offer.agent, "token": offer.token}
+    query: dict[str, str | int] = {"entry": offer.entry, "agent": offer.agent, "token": offer.token}
     try:
         desk.port().redirect_call(call.call_sid, desk.url("/voice/queue/connect", **query))
     except TwilioRestException as exc:

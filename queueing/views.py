@@ -115,7 +115,7 @@ def connect() -> Response:
     agent = session.get(Agent, offer.agent) if offer else None
     if call is None or offer is None or agent is None:
         return _enqueue(desk, call.language if call else "en-GB", None)
-    query = {"entry": offer.entry, "agent": offer.agent, "token": offer.token}
+    query: dict[str, str | int] = {"entry": offer.entry, "agent": offer.agent, "token": offer.token}
     whisper_url = desk.url("/voice/queue/whisper", **query)
     action_url = desk.url("/voice/queue/dialled", **query)
     return xml(
