@@ -6,7 +6,7 @@ import re
 
 from flask import Blueprint, Response, current_app, request
 
-from calls.journey import find_call
+from calls.journey import find_call, open_call
 from calls.models import Call
 from core.clock import now
 from core.db import get_session
@@ -50,9 +50,11 @@ def _enqueue(desk: Desk, language: str, lead: str | None) -> Response:
 @twilio_webhook()
 def join() -> Response:
     """Queue a caller who asked for a person, or say why we cannot and offer a callback."""
-    desk, session, call = _desk(), get_session(), _call()
-    if call is None:
+    desk, session, event = _desk(), get_session(), forms.voice_event(request.form)
+    if event.call_sid is None:
         return xml(twiml.unavailable("en-GB", None, desk.url(twiml.CALLBACK_OFFER)))
+    # A call the IVR never recorded still reaches a person, as an unauthenticated caller.
+    call = open_call(session, event.call_sid, event.caller_e164)
     joined = service.join_queue(session, desk, call, now())
     session.commit()
     if not joined.queued:
