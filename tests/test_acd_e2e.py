@@ -238,3 +238,25 @@ def test_off_shift_agent_is_never_offered(desk_app: Flask, phone: Any) -> None:
     assert row.outcome == "abandoned" and row.agent_id is None
     assert "offered" not in [e.kind for e in row.events]
     assert not [e for e in call.transcript if e.get("kind") == "dial"]
+
+
+def test_press_1_leaves_for_a_callback_keeping_the_place(desk_app: Flask, phone: Any) -> None:
+    """Key 1 while holding: out of the queue via <Leave>, place kept, on to the callback offer."""
+    from emulator import Caller
+
+    if not any(rule.rule == "/voice/callback/offer" for rule in desk_app.url_map.iter_rules()):
+
+        @desk_app.post("/voice/callback/offer")
+        def callback_offer_stand_in() -> Any:
+            response = VoiceResponse()
+            response.hangup()
+            return xml(response)
+
+    add_agent(desk_app, "alice")
+    phone.voice_path = "/test/ivr"
+    call = phone.dial(from_="+447700900002", caller=Caller.scripted(["1"]))
+    call.wait(timeout=30)
+    row = calls(desk_app)["+447700900002"]
+    assert row.left_queue_at is not None and row.priority == 2
+    assert "left_queue" in [e.kind for e in row.events]
+    assert desk_for(desk_app).acd.waiting_count() == 0
