@@ -52,6 +52,6 @@ def staffing() -> str:
         bars=demand.chart(intervals),
         shortfalls=[i for i in intervals if i.shortfall],
         target=config["STAFFING_SL_TARGET"],
-        target_seconds=config["STAFFING_SL_SECONDS"],
+        target_seconds=config["SERVICE_LEVEL_SECONDS"],
         shrinkage=config["STAFFING_SHRINKAGE"],
     )

@@ -59,7 +59,7 @@ def _interval(
     aht = aht or default_aht  # no answered calls to learn from: assume the configured AHT
     load = staffing.traffic(arrivals, aht, INTERVAL.total_seconds())
     required = staffing.required_agents(
-        load, aht, config["STAFFING_SL_TARGET"], config["STAFFING_SL_SECONDS"]
+        load, aht, config["STAFFING_SL_TARGET"], config["SERVICE_LEVEL_SECONDS"]
     )
     return Interval(
         starts=slot,

@@ -119,7 +119,7 @@ def _agents(session: Session, live: dict[str, Any] | None, local: dt.datetime) -
 
 def _today_measures(session: Session, at: dt.datetime, config: Mapping[str, Any]) -> dict[str, Any]:
     """Return today's offered, answered, abandoned, answer rate, ASA and service level."""
-    target = config["STAFFING_SL_SECONDS"]
+    target = config["SERVICE_LEVEL_SECONDS"]
     try:
         from queueing.measures import today
     except ImportError:  # no ACD installed: the same definitions, computed here
