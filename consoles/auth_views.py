@@ -26,8 +26,11 @@ bp = auth.secure_blueprint(
 @auth.login_required()
 def home() -> Response | str:
     """Send supervisors to the wallboard; show others what they may use."""
-    if auth.has_role(auth.current_user(), "supervisor"):
+    user = auth.current_user()
+    if auth.has_role(user, "supervisor"):
         return redirect(url_for("console_board.wallboard"))
+    if user is not None and user.agent_id is not None:
+        return redirect(url_for("console_agent.desk"))
     return render_template("consoles/home.html")
 
 

@@ -110,6 +110,16 @@ SETTINGS: tuple[Setting, ...] = (
         _list,
     ),
     Setting("SERVICE_LEVEL_SECONDS", 60, "answer target (s) for the service level measure", int),
+    Setting("TWILIO_API_KEY", None, "API key SID (SK...) signing agents' softphone access tokens"),
+    Setting("TWILIO_API_SECRET", None, "the API key's secret"),
+    Setting("TWILIO_TWIML_APP_SID", None, "TwiML App SID (AP...) for the agents' softphone grant"),
+    Setting(
+        "AGENT_SOFTPHONE",
+        "auto",
+        "agent softphone: twilio, emulator, or auto (emulator in dev/test with an API base URL)",
+    ),
+    Setting("AGENT_TOKEN_TTL", 3600, "lifetime (s) of a softphone access token", int),
+    Setting("AGENT_POLL_SECONDS", 1.0, "how often (s) the agent page refreshes its state", float),
 )
 
 _BY_NAME = {s.name: s for s in SETTINGS}
