@@ -29,7 +29,7 @@ WRAP_OUTCOMES = (
     ("identity_not_verified", "Could not verify identity"),
     ("complaint", "Complaint (Right 12)"),
     ("wrong_number", "Wrong number or not a victim"),
-    ("other", "Other (see notes)"),
+    ("other", "Other: explain below"),
 )
 OUTCOME_CODES = frozenset(code for code, _ in WRAP_OUTCOMES)
 WRAP_UP_LOOKBACK = dt.timedelta(hours=12)

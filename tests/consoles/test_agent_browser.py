@@ -1,0 +1,191 @@
+"""The agent console in real headless Chromium, taking calls queued through the Twilio emulator.
+
+Until the IVR is merged, a stand-in (registered on the test app) asks for the reference and
+date of birth with <Gather>, checks them against the demo case, fills in the Call row as the
+IVR would, then redirects to /voice/queue/join.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from flask import Flask, request, url_for
+from sqlalchemy import select
+from twilio.twiml.voice_response import Gather, VoiceResponse
+
+from calls.journey import open_call
+from calls.models import Call
+from cases.models import Case
+from consoles.auth import create_user
+from consoles.screen_pop import VERIFY_WARNING
+from core.clock import now
+from core.db import get_session
+from core.demo import seed
+from roster.models import Agent
+from telephony.twiml import xml
+from tests.consoles import test_browser as supervisor_browser
+from tests.consoles.conftest import PASSWORD
+
+pytest.importorskip("emulator", reason="the Twilio emulator is needed")
+sync_api = supervisor_browser.sync_api
+# The supervisor console's browser fixtures: one headless Chromium, a fresh tab per test.
+browser, page = supervisor_browser.browser, supervisor_browser.page
+pytestmark = pytest.mark.slow
+CALLER = "+447700900123"
+
+
+def stand_in_ivr(app: Flask) -> None:
+    """Authenticate callers with reference then date of birth, as the IVR will."""
+
+    def ask(action: str, words: str) -> Any:
+        response = VoiceResponse()
+        gather = Gather(action=url_for(action, _external=False), finish_on_key="#", timeout=5)
+        gather.say(words)
+        response.append(gather)
+        response.redirect(app.config["PUBLIC_BASE_URL"] + "/voice/queue/join")
+        return xml(response)
+
+    @app.post("/test/ivr")
+    def ivr_start() -> Any:
+        return ask("ivr_reference", "Key your crime reference, then hash.")
+
+    @app.post("/test/ivr/reference")
+    def ivr_reference() -> Any:
+        session = get_session()
+        call = open_call(session, request.form["CallSid"], request.form.get("From"))
+        call.wanted_agent_at = now()
+        reference = request.form.get("Digits", "").replace("*", "/")
+        case = session.scalar(select(Case).where(Case.reference_key == reference))
+        call.case_id = case.id if case else None
+        session.commit()
+        return ask("ivr_birth", "Key your date of birth, then hash.")
+
+    @app.post("/test/ivr/birth")
+    def ivr_birth() -> Any:
+        session = get_session()
+        call = open_call(session, request.form["CallSid"], request.form.get("From"))
+        case = session.get(Case, call.case_id) if call.case_id else None
+        keyed = request.form.get("Digits", "")
+        call.authenticated = bool(case and case.victim.date_of_birth.strftime("%d%m%Y") == keyed)
+        session.commit()
+        response = VoiceResponse()
+        response.redirect(app.config["PUBLIC_BASE_URL"] + "/voice/queue/join")
+        return xml(response)
+
+
+@pytest.fixture
+def desk_app(app: Flask) -> Flask:
+    """Demo data (open desk, alice on shift), Alice's login, timers that wait for the browser.
+
+    Ringing and talk time are emulated seconds (x0.02 real); wrap-up never ends by itself here.
+    """
+    app.config.update(ACD_RING_SECONDS=1500, ACD_WRAP_UP_SECONDS=3600, ACD_ANNOUNCE_SECONDS=0)
+    app.config.update(ACD_HOLD_PAUSE_SECONDS=5, AGENT_POLL_SECONDS=0.3)
+    with app.app_context(), app.extensions["helpline.sessionmaker"]() as session:
+        seed(session)
+        alice = session.scalars(select(Agent).where(Agent.client_identity == "alice")).one()
+        create_user(session, "alice", PASSWORD, "agent", agent_id=alice.id)
+        session.commit()
+    stand_in_ivr(app)
+    return app
+
+
+def _login_to_desk(page: Any) -> None:
+    page.goto("/console/login")
+    page.get_by_label("Username").fill("alice")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    page.wait_for_url("**/console/agent/")
+    sync_api.expect(page.locator('[data-field="phone_status"]')).to_have_text(
+        "Phone ready (emulator)."
+    )
+
+
+def _dial(phone: Any, keys: list[str]) -> Any:
+    from emulator import Caller
+
+    phone.voice_path = "/test/ivr"
+    return phone.dial(from_=CALLER, caller=Caller.scripted(keys))
+
+
+def test_agent_takes_a_call_end_to_end(desk_app: Flask, phone: Any, page: Any) -> None:
+    """Go available, see the verified caller's case, answer, hang up, wrap up, available again."""
+    _login_to_desk(page)
+    state = page.locator('[data-field="state"]')
+    sync_api.expect(state).to_have_text("logged out")
+    page.get_by_role("button", name="Go available").click()
+    sync_api.expect(page.get_by_role("status").first).to_have_text("You are now available.")
+    sync_api.expect(state).to_have_text("available")
+
+    call = _dial(phone, ["1234567*24#", "01021980#"])
+    pop = page.locator("#screen-pop")
+    sync_api.expect(pop).to_be_visible(timeout=20_000)
+    sync_api.expect(pop.get_by_role("heading", name="Incoming call")).to_be_visible()
+    sync_api.expect(pop.get_by_role("heading", name="Case 1234567/24")).to_be_visible()
+    facts = ("UNDER INVESTIGATION", "Detective Constable Demo", "Identity verified", "Live call")
+    for text in facts:
+        sync_api.expect(pop).to_contain_text(text)
+    assert pop.locator(".verify").count() == 0
+    sync_api.expect(state).to_have_text("reserved")
+
+    page.get_by_role("button", name="Answer").click()
+    sync_api.expect(page.locator('[data-field="phone_status"]')).to_have_text("On a call.")
+    sync_api.expect(state).to_have_text("busy")
+    sync_api.expect(pop.get_by_role("heading", name="On a call")).to_be_visible()
+    page.get_by_role("button", name="Hang up").click()
+
+    wrap = page.locator("#wrap-up")
+    sync_api.expect(wrap).to_be_visible()
+    sync_api.expect(state).to_have_text("wrap up")
+    sync_api.expect(pop).to_be_hidden()
+    wrap.get_by_label("Outcome").select_option("update_given")
+    wrap.get_by_label("Notes").fill("Explained the CCTV review.")
+    wrap.get_by_role("button", name="Save wrap-up").click()
+    sync_api.expect(page.get_by_role("status").first).to_contain_text("Wrap-up saved.")
+    sync_api.expect(state).to_have_text("available")
+    sync_api.expect(wrap).to_be_hidden()
+
+    assert call.wait(timeout=20)
+    assert "bridged" in [e["kind"] for e in call.transcript]
+    with desk_app.extensions["helpline.sessionmaker"]() as session:
+        row = session.scalars(select(Call).where(Call.from_e164 == CALLER)).one()
+        assert row.authenticated and row.outcome == "answered" and row.answered_at
+        assert (row.wrap_outcome, row.wrap_notes) == ("update_given", "Explained the CCTV review.")
+    assert page.console_errors == []
+
+
+def test_agent_cannot_open_another_case(desk_app: Flask, phone: Any, page: Any) -> None:
+    """While offered one caller's case, any other case is 403 to the agent's browser session."""
+    _login_to_desk(page)
+    page.get_by_role("button", name="Go available").click()
+    call = _dial(phone, ["1234567*24#", "01021980#"])
+    pop = page.locator("#screen-pop")
+    sync_api.expect(pop.get_by_role("heading", name="Case 1234567/24")).to_be_visible(
+        timeout=20_000
+    )
+    with desk_app.extensions["helpline.sessionmaker"]() as session:
+        ids = {key: id_ for key, id_ in session.execute(select(Case.reference_key, Case.id))}
+    assert page.request.get(f"/console/agent/case/{ids['1234567/24']}").status == 200
+    other = page.request.get(f"/console/agent/case/{ids['2345678/24']}")
+    assert other.status == 403
+    assert other.json() == {"error": "That case is not on your current call."}
+    page.get_by_role("button", name="Reject").click()
+    call.hangup()
+    assert call.wait(timeout=20)
+
+
+def test_unverified_caller_is_flagged_in_the_browser(
+    desk_app: Flask, phone: Any, page: Any
+) -> None:
+    """A caller who keys the wrong date of birth pops with the warning and no case."""
+    _login_to_desk(page)
+    page.get_by_role("button", name="Go available").click()
+    call = _dial(phone, ["1234567*24#", "31121999#"])
+    pop = page.locator("#screen-pop")
+    sync_api.expect(pop.locator(".verify")).to_have_text(VERIFY_WARNING, timeout=20_000)
+    sync_api.expect(pop).to_contain_text("Not verified")
+    assert pop.get_by_role("heading", name="Case 1234567/24").count() == 0
+    page.get_by_role("button", name="Reject").click()
+    call.hangup()
+    assert call.wait(timeout=20)
