@@ -16,6 +16,8 @@ from sqlalchemy import select
 from calls.models import Call
 from consoles.rostering import WEEKDAYS
 from core.clock import now
+from queueing.desk import desk_for
+from queueing.service import join_queue
 from roster.models import Agent, OpeningHours, Shift
 from tests.consoles.conftest import PASSWORD
 from tests.live import LiveServer
@@ -119,19 +121,13 @@ def test_supervisor_edits_shift_and_hours_then_watches_the_wallboard(app: Flask,
 
 
 def _queue_a_call(app: Flask) -> None:
-    """Queue a caller through the ACD's service (a DB row where the ACD is not installed)."""
+    """Queue a caller through the ACD's service, as the IVR does when they ask for a person."""
     with app.extensions["helpline.sessionmaker"]() as db:
         at = now()
         call = Call(call_sid="CA" + "9" * 32, started_at=at, wanted_agent_at=at)
         db.add(call)
         db.flush()
-        try:
-            from queueing.desk import desk_for
-            from queueing.service import join_queue
-        except ImportError:
-            call.queued_at, call.priority = at, 0
-        else:
-            assert join_queue(db, desk_for(app), call, at).queued
+        assert join_queue(db, desk_for(app), call, at).queued
         db.commit()
 
 
