@@ -14,7 +14,8 @@ from sqlalchemy.orm import Session
 from calls.models import Call
 from consoles import staffing
 from roster.hours import weekly_hours
-from roster.models import Agent, Closure, Shift
+from roster.models import Closure
+from roster.shifts import agents_on_shift
 
 INTERVAL = dt.timedelta(minutes=30)
 
@@ -124,25 +125,8 @@ def _queued_calls(session: Session, days: list[dt.date], zone: ZoneInfo) -> list
 
 def rostered_at(session: Session, at: dt.datetime) -> int:
     """Return how many active agents are on shift at `at` (the roster, not who logged in)."""
-    try:
-        from roster.shifts import agents_on_shift
-    except ImportError:  # the ACD's shift rules ship separately: same-day shifts only here
-        return _rostered_same_day(session, at)
     zone = at.tzinfo if isinstance(at.tzinfo, ZoneInfo) else ZoneInfo("Europe/London")
     return len(agents_on_shift(session, at, zone.key))
-
-
-def _rostered_same_day(session: Session, at: dt.datetime) -> int:
-    day, moment = at.date(), at.time()
-    shifts = session.scalars(
-        select(Shift)
-        .join(Agent)
-        .where(Agent.active.is_(True))
-        .where((Shift.weekday == day.weekday()) | (Shift.on_date == day))
-    ).all()
-    working = {s.agent_id for s in shifts if s.kind == "work" and s.starts <= moment < s.ends}
-    on_leave = {s.agent_id for s in shifts if s.kind == "leave" and s.starts <= moment < s.ends}
-    return len(working - on_leave)
 
 
 @dataclass(frozen=True)

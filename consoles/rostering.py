@@ -16,6 +16,8 @@ from sqlalchemy.orm import Session
 
 from consoles.audit import audit
 from core.clock import now
+from queueing.desk import desk_for
+from queueing.mirror import refresh_roster
 from roster.models import Agent, Closure, OpeningHours, Shift
 from telephony.numbers import to_e164
 
@@ -280,10 +282,5 @@ def routing_changed(session: Session, app: Flask) -> None:
 
     An agent whose shift has just ended keeps their current call; the ACD stops new offers.
     """
-    try:
-        from queueing.desk import desk_for
-        from queueing.mirror import refresh_roster
-    except ImportError:  # the ACD ships separately; without it routing reads the database
-        return
     desk = desk_for(app)
     refresh_roster(session, desk.acd, now(), desk.config.timezone)  # Redis only: no commit

@@ -210,3 +210,23 @@ def test_roster_pages_render(supervisor: Console, alice: int) -> None:
     for path in ("/console/roster/", f"/console/roster/agents/{alice}", "/console/roster/hours"):
         assert supervisor.get(path).status_code == 200
     assert supervisor.get("/console/roster/agents/999").status_code == 404
+
+
+def test_shift_change_reaches_the_router_at_once(
+    app: Flask, supervisor: Console, alice: int
+) -> None:
+    """Adding today's shift marks the agent on shift in the ACD's Redis mirror straight away."""
+    from core.clock import now
+    from queueing.desk import desk_for
+
+    today = now().astimezone(LONDON).weekday()
+    if today == 0:  # alice already works Monday mornings: replace that pattern
+        supervisor.post(f"/console/roster/shifts/{_monday(app)}/delete", {"agent_id": str(alice)})
+    shift = {"when": str(today), "kind": "work", "starts": "00:00", "ends": "23:59"}
+    assert supervisor.post(f"/console/roster/agents/{alice}/shifts", shift).status_code == 302
+    assert desk_for(app).acd.agent(alice).get("on_shift") == "1"
+
+
+def _monday(app: Flask) -> int:
+    with app.extensions["helpline.sessionmaker"]() as session:
+        return session.scalars(select(Shift)).one().id

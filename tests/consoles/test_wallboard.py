@@ -11,6 +11,7 @@ from callbacks.models import CallbackRequest
 from calls.models import Call
 from consoles.wallboard import snapshot
 from core.clock import now
+from roster.models import Agent
 from tests.consoles.conftest import Console
 
 
@@ -33,11 +34,25 @@ def _callback(n: int, due_in: float, state: str = "pending") -> CallbackRequest:
     )
 
 
+LIVE = {
+    "waiting": [
+        {"entry": "call:1", "position": 1, "priority": 3, "waited_seconds": 95.4, "class": "any"},
+        {"entry": "call:2", "position": 2, "priority": 1, "waited_seconds": 30.0, "class": "any"},
+    ],
+    "agents": [
+        {"agent_id": 1, "state": "available", "seconds_in_state": 12.0, "on_shift": True},
+        {"agent_id": 2, "state": "busy", "seconds_in_state": 200.0, "on_shift": False},
+        {"agent_id": 3, "state": "logged_out", "seconds_in_state": 9.0, "on_shift": False},
+    ],
+}
+
+
 def _seed(db: Session) -> None:
     db.add_all(
         [
-            _call("CA1", 95),  # still waiting
-            _call("CA2", 30),  # still waiting
+            Agent(id=1, name="Alice"),
+            Agent(id=2, name="Bob"),
+            Agent(id=3, name="Carol"),
             _call("CA3", 600, answered_at=now(), wait_seconds=40, outcome="answered"),
             _call("CA4", 600, answered_at=now(), wait_seconds=90, outcome="answered"),
             _call("CA5", 600, abandoned_at=now(), wait_seconds=5, outcome="abandoned"),
@@ -51,17 +66,21 @@ def _seed(db: Session) -> None:
 
 
 def test_snapshot_figures(app: Flask) -> None:
-    """Waiting, longest wait, callbacks due and today's rates follow DOMAIN.md's definitions."""
+    """Queue and agents from the ACD; callbacks due and today's rates per DOMAIN.md."""
     with app.extensions["helpline.sessionmaker"]() as db:
         _seed(db)
-        data = snapshot(db, now(), app.config, live=None)
-    assert data["queue"]["waiting"] == 2
-    assert 95 <= data["queue"]["longest_wait_seconds"] <= 100
+        data = snapshot(db, now(), app.config, LIVE)
+    assert data["queue"]["waiting"] == 2 and data["queue"]["longest_wait_seconds"] == 95
+    assert [e["priority"] for e in data["queue"]["entries"]] == [3, 1]
+    assert data["agents"]["by_state"] == {
+        "busy": [{"name": "Bob", "seconds_in_state": 200, "on_shift": False}],
+        "available": [{"name": "Alice", "seconds_in_state": 12, "on_shift": True}],
+    }
     assert data["callbacks"] == {"pending": 2, "due": 1}
     today = data["today"]
-    assert (today["offered"], today["answered"], today["abandoned"]) == (6, 2, 2)
+    assert (today["offered"], today["answered"], today["abandoned"]) == (4, 2, 2)
     assert today["short_abandons"] == 1
-    assert today["answer_rate"] == 2 / 6
+    assert today["answer_rate"] == 2 / 4
     assert today["asa_seconds"] == 65
     assert today["service_level"] == 0.5  # 40 s within 60 s, 90 s not
 
@@ -69,7 +88,7 @@ def test_snapshot_figures(app: Flask) -> None:
 def test_empty_desk_has_no_rates(app: Flask) -> None:
     """With no calls there is nothing to divide: rates are None, not zero."""
     with app.extensions["helpline.sessionmaker"]() as db:
-        today = snapshot(db, now(), app.config, live=None)["today"]
+        today = snapshot(db, now(), app.config, {"waiting": [], "agents": []})["today"]
     assert today["answer_rate"] is None and today["service_level"] is None
 
 
@@ -78,7 +97,7 @@ def test_wallboard_json_and_page(app: Flask, supervisor: Console) -> None:
     with app.extensions["helpline.sessionmaker"]() as db:
         _seed(db)
     data = supervisor.get("/console/wallboard.json").get_json()
-    assert data["callbacks"]["pending"] == 2 and data["today"]["offered"] == 6
+    assert data["callbacks"]["pending"] == 2 and data["today"]["offered"] == 4
     page = supervisor.get("/console/wallboard")
     assert page.status_code == 200 and "wallboard.js" in page.text
     with supervisor.get("/console/static/wallboard.js") as script:
