@@ -177,8 +177,11 @@ def token() -> Response | tuple[Response, int]:
 
 def _relay() -> softphone.EmulatorRelay:
     agent = _require_me()
+    identity = agent.client_identity or ""
+    # Hand the database connection back before waiting on the emulator (a long poll).
+    get_session().close()
     try:
-        return softphone.EmulatorRelay(current_app.config, agent.client_identity or "")
+        return softphone.EmulatorRelay(current_app.config, identity)
     except softphone.SoftphoneUnavailable:
         abort(404)
 

@@ -31,7 +31,7 @@ pytest.importorskip("emulator", reason="the Twilio emulator is needed")
 sync_api = supervisor_browser.sync_api
 # The supervisor console's browser fixtures: one headless Chromium, a fresh tab per test.
 browser, page = supervisor_browser.browser, supervisor_browser.page
-pytestmark = pytest.mark.slow
+pytestmark = supervisor_browser.pytestmark  # slow; skipped without Chromium unless CI requires it
 CALLER = "+447700900123"
 
 
