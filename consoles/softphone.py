@@ -69,17 +69,12 @@ class EmulatorRelay:
         self.key = party_key(identity)
 
     def register(self) -> dict[str, Any]:
-        """Make the agent an interactive party, unless they already are (keeps its feed)."""
-        existing = requests.get(
-            f"{self.base}/{self.key}/events", params={"wait": 0}, timeout=RELAY_TIMEOUT
-        )
-        if existing.ok:
-            known = len(existing.json()["events"])
-            return {"key": self.key, "mode": "interactive", "events": known}
+        """Make the agent an interactive party, replacing any automatic stand-in for them."""
+        # Replacing starts a fresh feed: a page reloaded while ringing sees the next call.
         body = {"key": self.key, "mode": "interactive"}
         created = requests.post(self.base, json=body, timeout=RELAY_TIMEOUT)
         created.raise_for_status()
-        return {"key": self.key, "mode": "interactive", "events": 0}
+        return dict(created.json())
 
     def events(self, after: int) -> dict[str, Any]:
         """Return the party's events from index `after`, waiting briefly for new ones."""
