@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import secrets
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
 from flask import Flask
@@ -33,12 +34,21 @@ def _apply_dev_defaults(app: Flask) -> None:
     if not settings.is_dev(app.config):
         return
     app.config["DATABASE_URL"] = app.config["DATABASE_URL"] or default_database_url()
-    app.config["SECRET_KEY"] = app.config["SECRET_KEY"] or secrets.token_hex(32)
+    app.config["SECRET_KEY"] = app.config["SECRET_KEY"] or _dev_secret(app.instance_path)
     app.config["TWILIO_ACCOUNT_SID"] = app.config["TWILIO_ACCOUNT_SID"] or "AC" + "0" * 32
     app.config["TWILIO_AUTH_TOKEN"] = app.config["TWILIO_AUTH_TOKEN"] or "dev-auth-token"
     app.config["HELPLINE_NUMBER"] = app.config["HELPLINE_NUMBER"] or "+442071838750"
     port = app.config["PORT"]
     app.config["PUBLIC_BASE_URL"] = app.config["PUBLIC_BASE_URL"] or f"http://127.0.0.1:{port}"
+
+
+def _dev_secret(instance_path: str) -> str:
+    """Return a per-checkout secret kept in instance/, so every local process shares it."""
+    path = Path(instance_path) / "dev-secret-key"
+    if not path.exists():
+        path.write_text(secrets.token_hex(32))
+        path.chmod(0o600)
+    return path.read_text().strip()
 
 
 def _register_blueprints(app: Flask) -> None:

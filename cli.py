@@ -6,7 +6,7 @@ import sys
 from pathlib import Path
 
 import click
-from flask import current_app
+from flask import Flask, current_app
 from flask.cli import FlaskGroup, with_appcontext
 
 from app import create_app
@@ -109,3 +109,30 @@ def settings_command() -> None:
     """List every environment setting and what it means."""
     for name, doc in settings.describe():
         click.echo(f"{name:28} {doc}")
+
+
+@main.command("dev")
+@click.option("--port", default=5000, show_default=True, help="web port")
+@click.option("--emulator-port", default=8026, show_default=True, help="Twilio emulator port")
+def dev_command(port: int, emulator_port: int) -> None:
+    """Run the helpline locally: web, worker, embedded Redis, Twilio emulator, demo data."""
+    from core import devserver
+    from core.db import session_factory
+    from core.demo import seed
+
+    def ready(app: Flask) -> list[str]:
+        with app.app_context(), session_factory(app)() as session:
+            lines = seed(session)
+            session.commit()
+        return lines
+
+    devserver.run(port, emulator_port, ready)
+
+
+@main.command("call", context_settings={"ignore_unknown_options": True})
+@click.argument("args", nargs=-1, type=click.UNPROCESSED)
+def call_command(args: tuple[str, ...]) -> None:
+    """Dial the local helpline from this terminal (through the Twilio emulator)."""
+    from emulator.softphone import main as softphone
+
+    raise SystemExit(softphone(list(args)))

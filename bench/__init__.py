@@ -1,0 +1,1 @@
+"""Benchmarks: run on demand, print figures and ratios (never timed unit tests)."""

@@ -1,0 +1,100 @@
+"""`helpline dev`: the whole helpline on one machine, with the Twilio emulator and demo data."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+from flask import Flask
+from werkzeug.serving import run_simple
+
+from core.embedded_redis import EmbeddedRedis
+from core.paths import ROOT, default_database_url, instance_dir
+
+DEV_ACCOUNT_SID = "AC" + "0" * 32
+DEV_AUTH_TOKEN = "dev-auth-token"  # noqa: S105 - for the local emulator, not a secret
+DEV_NUMBER = "+442071838750"
+
+
+def prepare_environment(port: int, emulator_port: int) -> dict[str, str]:
+    """Fill in local settings (shared with the worker process) and return them."""
+    env = {
+        "HELPLINE_ENV": "development",
+        "PORT": str(port),
+        "DATABASE_URL": os.environ.get("DATABASE_URL") or default_database_url(),
+        "PUBLIC_BASE_URL": f"http://127.0.0.1:{port}",
+        "TWILIO_API_BASE_URL": f"http://127.0.0.1:{emulator_port}",
+        "TWILIO_ACCOUNT_SID": DEV_ACCOUNT_SID,
+        "TWILIO_AUTH_TOKEN": DEV_AUTH_TOKEN,
+        "HELPLINE_NUMBER": DEV_NUMBER,
+        "SESSION_COOKIE_SECURE": "false",
+    }
+    if not os.environ.get("REDIS_URL"):
+        env["REDIS_URL"] = EmbeddedRedis(str(instance_dir() / "redis")).url
+    os.environ.update(env)
+    return env
+
+
+def start_emulator(app: Flask, emulator_port: int) -> object:
+    """Start the Twilio emulator in this process, with demo agents that answer by themselves."""
+    from emulator import Emulator, Party
+
+    emu = Emulator(
+        helpline_url=app.config["PUBLIC_BASE_URL"],
+        account_sid=app.config["TWILIO_ACCOUNT_SID"],
+        auth_token=app.config["TWILIO_AUTH_TOKEN"],
+        helpline_number=app.config["HELPLINE_NUMBER"],
+        openapi_spec=os.environ.get("TWILIO_OPENAPI_SPEC"),
+    )
+    for identity in ("alice", "bob"):
+        emu.add_party(f"client:{identity}", Party(answer_after=3, talk_for=45))
+    emu.start("127.0.0.1", emulator_port)
+    return emu
+
+
+def start_worker() -> subprocess.Popen[bytes]:
+    """Run `helpline worker` beside the web process, as the Procfile does."""
+    return subprocess.Popen(
+        [sys.executable, "-c", "import cli; cli.main()", "worker"],
+        cwd=ROOT,
+        env=os.environ | {"PYTHONPATH": str(ROOT)},
+    )
+
+
+def run(port: int, emulator_port: int, on_ready: Callable[[Flask], list[str]]) -> None:
+    """Migrate, seed, start emulator and worker, then serve the web app until Ctrl-C."""
+    from app import create_app
+    from core.migrate import upgrade
+
+    prepare_environment(port, emulator_port)
+    app = create_app()
+    upgrade(app.config["DATABASE_URL"])
+    lines = on_ready(app)
+    emu = start_emulator(app, emulator_port)
+    worker = start_worker()
+    print("\n".join(banner(port, emulator_port, lines)), flush=True)
+    try:
+        run_simple("127.0.0.1", port, app, threaded=True, use_reloader=False)
+    finally:
+        worker.terminate()
+        worker.wait(timeout=10)
+        emu.stop()  # type: ignore[attr-defined]
+
+
+def banner(port: int, emulator_port: int, lines: list[str]) -> list[str]:
+    """Say what is running and how to call it."""
+    venv_helpline = Path(sys.executable).parent / "helpline"
+    return [
+        "",
+        f"Helpline is running at http://127.0.0.1:{port} (Twilio emulator on :{emulator_port}).",
+        *lines,
+        "",
+        "Call it from another terminal:",
+        f"  {venv_helpline} call",
+        f"or in a browser: http://127.0.0.1:{emulator_port}/",
+        "Press Ctrl-C to stop.",
+        "",
+    ]
