@@ -36,9 +36,9 @@ def _pending_key(call: Call) -> str:
     return f"{lockout.PREFIX}:pending:{call.call_sid}"
 
 
-def number_locked(client: redis.Redis, call: Call) -> bool:
+def number_locked(client: redis.Redis, call: Call, config: Mapping[str, Any]) -> bool:
     """Say whether the caller's number is locked out of self-service."""
-    return lockout.is_locked(client, None, call.from_e164)
+    return lockout.is_locked(client, lockout.Policy.from_config(config), None, call.from_e164)
 
 
 def take_reference(
@@ -54,7 +54,7 @@ def take_reference(
     if not is_accepted(key, config["CRIME_REFERENCE_PATTERNS"]):
         gave_up = _fail(session, client, call, None, config, now_ms, "format")
         return Step.GIVE_UP if gave_up else Step.BAD_FORMAT
-    if lockout.is_locked(client, key, call.from_e164):
+    if lockout.is_locked(client, lockout.Policy.from_config(config), key, call.from_e164):
         record(session, call, "auth_locked")
         return Step.LOCKED
     client.set(_pending_key(call), key, ex=PENDING_SECONDS)
@@ -73,7 +73,7 @@ def check_date_of_birth(
     key = client.get(_pending_key(call))
     if key is None:
         return Step.ASK_REFERENCE
-    if lockout.is_locked(client, key, call.from_e164):
+    if lockout.is_locked(client, lockout.Policy.from_config(config), key, call.from_e164):
         record(session, call, "auth_locked")
         return Step.LOCKED
     case = _matching_case(session, key, parse_date_of_birth(digits))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -31,10 +33,11 @@ class Limits:
 
 @dataclass(frozen=True)
 class Policy:
-    """Limits per reference and per caller number."""
+    """Limits per reference and per caller number, and the secret that names their keys."""
 
     reference: Limits
     number: Limits
+    secret: str = ""
 
     @classmethod
     def from_config(cls, config: Mapping[str, Any]) -> Policy:
@@ -50,11 +53,21 @@ class Policy:
                 config["LOCKOUT_NUMBER_WINDOW"],
                 config["LOCKOUT_NUMBER_SECONDS"],
             ),
+            secret=str(config["SECRET_KEY"]),
         )
 
 
-def _keys(reference: str | None, number: str | None) -> list[str]:
-    ref, num = reference or NO_NUMBER, number or NO_NUMBER
+def _tag(secret: str, kind: str, value: str | None) -> str:
+    """Name a counter by a keyed hash, so Redis never holds crime references or numbers."""
+    if not value:
+        return NO_NUMBER
+    digest = hmac.new(secret.encode(), f"{kind}:{value}".encode(), hashlib.sha256)
+    return digest.hexdigest()[:32]
+
+
+def keys(policy: Policy, reference: str | None, number: str | None) -> list[str]:
+    """Return the failure and lock keys for a reference and a caller number."""
+    ref, num = _tag(policy.secret, "ref", reference), _tag(policy.secret, "num", number)
     return [
         f"{PREFIX}:fails:ref:{ref}",
         f"{PREFIX}:lock:ref:{ref}",
@@ -78,14 +91,16 @@ def record_failure(
     ref_limits = policy.reference.argv() if reference else [0, 0, 0]
     num_limits = policy.number.argv() if number else [0, 0, 0]
     args = [now_ms, uuid.uuid4().hex, *ref_limits, *num_limits]
-    ref_locked, num_locked = _script(client)(keys=_keys(reference, number), args=args)
+    ref_locked, num_locked = _script(client)(keys=keys(policy, reference, number), args=args)
     return bool(ref_locked), bool(num_locked)
 
 
-def is_locked(client: redis.Redis, reference: str | None, number: str | None) -> bool:
+def is_locked(
+    client: redis.Redis, policy: Policy, reference: str | None, number: str | None
+) -> bool:
     """Say whether this reference or this caller number is locked out."""
-    keys = _keys(reference, number)
-    ref_lock, num_lock = client.mget(keys[1], keys[3])
+    names = keys(policy, reference, number)
+    ref_lock, num_lock = client.mget(names[1], names[3])
     return (reference is not None and ref_lock is not None) or (
         number is not None and num_lock is not None
     )

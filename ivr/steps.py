@@ -70,7 +70,7 @@ def menu(session: Session, call: Call, event: VoiceEvent, ctx: Context) -> Voice
 def start_self_service(session: Session, call: Call, ctx: Context) -> VoiceResponse:
     """Ask for the crime reference, unless this number is locked out."""
     record(session, call, "chose_status")
-    if auth.number_locked(ctx.redis, call):
+    if auth.number_locked(ctx.redis, call, ctx.config):
         record(session, call, "auth_locked")
         return responses.cannot_authenticate("")
     return responses.ask_reference()

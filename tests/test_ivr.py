@@ -13,7 +13,7 @@ from sqlalchemy import select
 from calls.models import Call, CallEvent
 from cases.models import Case
 from core.demo import seed
-from ivr import prompts, routing
+from ivr import lockout, prompts, routing
 from roster.models import OpeningHours
 from tests.twilio_signing import CALL_SID, TwilioSigner, voice_params
 from tests.twiml_assert import parse, spoken, verbs
@@ -76,7 +76,7 @@ def redirect_target(root: ET.Element) -> str:
 
 
 def test_greeting_gives_999_first_then_the_menu(twilio: TwilioSigner) -> None:
-    """The first words are the welcome and the 999 line; then a one-key menu that can hear speech."""
+    """The first words are the welcome and the 999 line; then a one-key menu that hears speech."""
     root = post(twilio, "/voice/incoming")
     assert verbs(root) == ["Say", "Gather", "Redirect"]
     assert "999" in root[0].text
@@ -174,7 +174,8 @@ def test_reference_locks_after_five_failures_across_calls(
     assert redirect_target(root) == "/voice/ivr/person"
     post(twilio, "/voice/ivr/date-of-birth", sid, Digits=DOB, From="+447700900199")
     assert not call_row(app, sid).authenticated
-    ttl = app.extensions["helpline.redis"].ttl("hl:{ivr}:lock:ref:1234567/24")
+    policy = lockout.Policy.from_config(app.config)
+    ttl = app.extensions["helpline.redis"].ttl(lockout.keys(policy, "1234567/24", None)[1])
     assert 1790 <= ttl <= 1800
 
 
@@ -184,7 +185,8 @@ def test_unknown_reference_locks_like_a_real_one(
     """Locks do not depend on the reference existing, so they reveal nothing either."""
     for n in range(5):
         authenticate(twilio, "7654321*24", DOB, sid=new_sid(), From=f"+44770090010{n}")
-    assert app.extensions["helpline.redis"].exists("hl:{ivr}:lock:ref:7654321/24")
+    policy = lockout.Policy.from_config(app.config)
+    assert app.extensions["helpline.redis"].exists(lockout.keys(policy, "7654321/24", None)[1])
 
 
 def test_caller_number_locks_after_ten_failures(twilio: TwilioSigner, seeded: Flask) -> None:
@@ -204,7 +206,7 @@ def test_withheld_numbers_are_never_locked_together(
         authenticate(twilio, f"{n}234567*24", "11111111", sid=new_sid(), From="anonymous")
     root = authenticate(twilio, REF, DOB, sid=new_sid(), From="anonymous")
     assert prompts.STATUS_WORDS["UNDER_INVESTIGATION"] in spoken(root)
-    assert app.extensions["helpline.redis"].keys("hl:{ivr}:*num*") == []
+    assert app.extensions["helpline.redis"].keys("hl:{ivr}:*num:*") == []
 
 
 def test_date_of_birth_without_a_reference_asks_for_the_reference(twilio: TwilioSigner) -> None:
@@ -290,9 +292,7 @@ def close_desk(app: Flask) -> None:
     """Set opening hours that never include now: only 00:00-00:01 on every day."""
     with app.extensions["helpline.sessionmaker"]() as session:
         for weekday in range(7):
-            session.merge(
-                OpeningHours(weekday=weekday, opens=dt.time(0, 0), closes=dt.time(0, 1))
-            )
+            session.merge(OpeningHours(weekday=weekday, opens=dt.time(0, 0), closes=dt.time(0, 1)))
         session.commit()
 
 

@@ -10,7 +10,7 @@ from flask import Flask
 from ivr import lockout
 from ivr.lockout import Limits, Policy
 
-POLICY = Policy(reference=Limits(5, 900, 1800), number=Limits(10, 3600, 3600))
+POLICY = Policy(reference=Limits(5, 900, 1800), number=Limits(10, 3600, 3600), secret="test-secret")
 REF, NUMBER = "1234567/24", "+447700900123"
 MINUTE_MS = 60_000
 
@@ -25,10 +25,10 @@ def test_fifth_failure_locks_the_reference_for_thirty_minutes(app: Flask) -> Non
     r = client(app)
     for n in range(4):
         assert lockout.record_failure(r, POLICY, REF, NUMBER, n * MINUTE_MS) == (False, False)
-    assert not lockout.is_locked(r, REF, None)
+    assert not lockout.is_locked(r, POLICY, REF, None)
     assert lockout.record_failure(r, POLICY, REF, NUMBER, 4 * MINUTE_MS) == (True, False)
-    assert lockout.is_locked(r, REF, None)
-    assert 1795_000 <= r.pttl("hl:{ivr}:lock:ref:" + REF) <= 1800_000
+    assert lockout.is_locked(r, POLICY, REF, None)
+    assert 1795_000 <= r.pttl(lockout.keys(POLICY, REF, None)[1]) <= 1800_000
 
 
 def test_failures_outside_the_window_do_not_count(app: Flask) -> None:
@@ -45,9 +45,9 @@ def test_number_lock_is_separate_from_reference_lock(app: Flask) -> None:
     for n in range(10):
         locked = lockout.record_failure(r, POLICY, f"{n}234567/24", NUMBER, n * 1000)
     assert locked == (False, True)
-    assert lockout.is_locked(r, None, NUMBER)
-    assert lockout.is_locked(r, "9999999/24", NUMBER)
-    assert not lockout.is_locked(r, "9999999/24", "+447700900456")
+    assert lockout.is_locked(r, POLICY, None, NUMBER)
+    assert lockout.is_locked(r, POLICY, "9999999/24", NUMBER)
+    assert not lockout.is_locked(r, POLICY, "9999999/24", "+447700900456")
 
 
 def test_policy_reads_the_lockout_settings(app: Flask) -> None:
@@ -75,12 +75,15 @@ def test_concurrent_failures_lock_exactly_at_the_limit(app: Flask) -> None:
     race("1111111/24", 4)
     race("2222222/24", 5)
     r = client(app)
-    assert not lockout.is_locked(r, "1111111/24", None)
-    assert r.zcard("hl:{ivr}:fails:ref:1111111/24") == 4
-    assert lockout.is_locked(r, "2222222/24", None)
+    assert not lockout.is_locked(r, POLICY, "1111111/24", None)
+    assert r.zcard(lockout.keys(POLICY, "1111111/24", None)[0]) == 4
+    assert lockout.is_locked(r, POLICY, "2222222/24", None)
 
 
-def test_all_keys_share_one_hash_tag() -> None:
-    """Every key the script touches is in the {ivr} slot, so it also runs on Redis Cluster."""
-    keys = lockout._keys(REF, NUMBER)
-    assert all(key.startswith("hl:{ivr}:") for key in keys)
+def test_keys_share_one_hash_tag_and_hide_what_they_count() -> None:
+    """Keys sit in the {ivr} slot (Redis Cluster) and contain no reference or number."""
+    names = lockout.keys(POLICY, REF, NUMBER)
+    assert all(name.startswith("hl:{ivr}:") for name in names)
+    assert not any("1234567" in name or "7700900123" in name for name in names)
+    other = Policy(POLICY.reference, POLICY.number, secret="another-secret")
+    assert lockout.keys(other, REF, NUMBER)[0] != names[0]
