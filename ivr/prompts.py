@@ -28,7 +28,7 @@ REFERENCE_FORMAT = "That does not look like a crime reference number."
 NOT_MATCHED = "Sorry, we could not match those details."
 TRY_AGAIN = "Let's try again."
 CANNOT_CHECK = "We cannot check your case by phone right now, but you can still speak to someone."
-TO_PERSON_OFFER = "To speak to someone, press 2. Otherwise you can hang up now."
+TO_PERSON_OFFER = "To speak to someone, press 2 or stay on the line. Otherwise you can hang up now."
 AFTER_STATUS = (
     "To hear this again, press 1. To speak to someone, press 2. Otherwise you can hang up now."
 )

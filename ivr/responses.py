@@ -71,8 +71,9 @@ def not_matched_try_again() -> VoiceResponse:
 def cannot_authenticate(lead: str) -> VoiceResponse:
     """Explain we cannot check the case and keep the caller on the line for a person."""
     response = VoiceResponse()
-    _say(response, lead, prompts.CANNOT_CHECK, prompts.TO_PERSON_OFFER)
-    response.pause(length=2)
+    _say(response, *filter(None, (lead, prompts.CANNOT_CHECK)))
+    gather = response.gather(action=PERSON_URL, input="dtmf", num_digits=1, timeout=3)
+    _say(gather, prompts.TO_PERSON_OFFER)
     response.redirect(PERSON_URL)
     return response
 
@@ -100,7 +101,10 @@ def desk_closed(reopening: str) -> VoiceResponse:
     """Say when we reopen and offer a callback."""
     response = VoiceResponse()
     _say(response, prompts.CLOSED, reopening)
-    gather = response.gather(action=CLOSED_URL, input="dtmf", num_digits=1)
+    # Silence posts too, so a caller who says nothing is recorded as turned away ("closed").
+    gather = response.gather(
+        action=CLOSED_URL, input="dtmf", num_digits=1, action_on_empty_result=True
+    )
     _say(gather, prompts.CALLBACK_OFFER)
     _say(response, prompts.GOODBYE)
     response.hangup()

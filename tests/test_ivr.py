@@ -156,7 +156,7 @@ def test_third_failure_in_a_call_offers_a_person(twilio: TwilioSigner, seeded: F
     post(twilio, "/voice/ivr/reference", Digits=REF)
     root = post(twilio, "/voice/ivr/date-of-birth", Digits="11111111")
     assert prompts.CANNOT_CHECK in spoken(root)
-    assert root.find("Gather") is None
+    assert root.find("Gather").get("action") == "/voice/ivr/person"
     assert redirect_target(root) == "/voice/ivr/person"
     assert not call_row(seeded).authenticated
 
@@ -304,7 +304,9 @@ def test_closed_desk_says_when_it_opens_and_offers_a_callback(
     root = post(twilio, "/voice/ivr/menu", Digits="2")
     assert prompts.CLOSED in spoken(root)
     assert "We open again at 12 am" in spoken(root)
-    assert root.find("Gather").get("action") == "/voice/ivr/closed"
+    gather = root.find("Gather")
+    assert gather.get("action") == "/voice/ivr/closed"
+    assert gather.get("actionOnEmptyResult") == "true"
     assert verbs(root)[-1] == "Hangup"
 
 
