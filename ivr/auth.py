@@ -70,9 +70,10 @@ def check_date_of_birth(
     now_ms: int,
 ) -> Step:
     """Verify the held reference against the keyed date of birth (DDMMYYYY)."""
-    key = client.get(_pending_key(call))
-    if key is None:
+    held = client.get(_pending_key(call))
+    if held is None:
         return Step.ASK_REFERENCE
+    key = held.decode() if isinstance(held, bytes) else held
     if lockout.is_locked(client, lockout.Policy.from_config(config), key, call.from_e164):
         record(session, call, "auth_locked")
         return Step.LOCKED
