@@ -14,11 +14,6 @@ from cases.models import Case
 from ivr import prompts
 from roster.hours import is_open, next_opening
 
-# Higher is served first. Enhanced Rights victims get priority in the queue (Victims' Code);
-# the queue ages priorities so standard callers are not starved.
-PRIORITY_STANDARD = 0
-PRIORITY_ENHANCED = 10
-
 
 @dataclass(frozen=True)
 class Route:
@@ -42,23 +37,18 @@ def case_update(session: Session, call: Call, at: dt.datetime, tz: str) -> list[
 
 
 def ask_for_person(session: Session, call: Call, at: dt.datetime, tz: str) -> Route:
-    """Mark the call as wanting a person, with its queue priority and place, and check hours."""
+    """Mark when the caller asked for a person, and check the desk's hours.
+
+    Priority and place in the queue are the queue's to decide (from `authenticated`,
+    `case_id` and `wanted_agent_at`), so the IVR does not set them.
+    """
     call.wanted_agent_at = call.wanted_agent_at or at
-    call.priority = priority_for(session, call)
-    # The place in the queue is kept from when the call started, so time in the IVR counts.
-    call.virtual_start_at = call.virtual_start_at or call.started_at
     desk_open = is_open(session, at, tz)
-    record(session, call, "wanted_agent", open=desk_open, priority=call.priority)
+    record(session, call, "wanted_agent", open=desk_open, authenticated=call.authenticated)
     if desk_open:
         return Route(open=True, reopening="")
     today = at.astimezone(ZoneInfo(tz)).date()
     return Route(open=False, reopening=prompts.reopening(next_opening(session, at, tz), today))
-
-
-def priority_for(session: Session, call: Call) -> int:
-    """Give authenticated Enhanced Rights victims priority; everyone else is standard."""
-    case = session.get(Case, call.case_id) if call.authenticated and call.case_id else None
-    return PRIORITY_ENHANCED if case is not None and case.enhanced_rights else PRIORITY_STANDARD
 
 
 def want_callback(session: Session, call: Call) -> None:

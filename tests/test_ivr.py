@@ -13,7 +13,7 @@ from sqlalchemy import select
 from calls.models import Call, CallEvent
 from cases.models import Case
 from core.demo import seed
-from ivr import lockout, prompts, routing
+from ivr import lockout, prompts
 from roster.models import OpeningHours
 from tests.twilio_signing import CALL_SID, TwilioSigner, voice_params
 from tests.twiml_assert import parse, spoken, verbs
@@ -244,25 +244,27 @@ def test_spoken_request_for_a_person(twilio: TwilioSigner, seeded: Flask, speech
     assert redirect_target(root) == "/voice/queue"
 
 
-def test_person_when_open_goes_to_the_queue_keeping_place(
-    twilio: TwilioSigner, seeded: Flask
-) -> None:
-    """Pressing 2 marks the call as wanting a person, from its start time, and redirects."""
+def test_person_when_open_goes_to_the_queue(twilio: TwilioSigner, seeded: Flask) -> None:
+    """Pressing 2 marks when the caller asked for a person and redirects to the queue."""
     post(twilio, "/voice/incoming")
     root = post(twilio, "/voice/ivr/menu", Digits="2")
     assert redirect_target(root) == "/voice/queue"
     call = call_row(seeded)
     assert call.wanted_agent_at is not None
-    assert call.virtual_start_at == call.started_at
-    assert call.priority == routing.PRIORITY_STANDARD
+    assert call.priority is None and call.virtual_start_at is None  # the queue's to set
+    assert not call.authenticated
 
 
-def test_enhanced_rights_victim_gets_priority(twilio: TwilioSigner, seeded: Flask) -> None:
-    """An authenticated Enhanced Rights victim asking for a person is queued with priority."""
+def test_authenticated_caller_reaches_the_queue_with_their_case(
+    twilio: TwilioSigner, seeded: Flask
+) -> None:
+    """After hearing the status, 2 hands over a call that carries its case (for priority)."""
     authenticate(twilio, ENHANCED_REF, ENHANCED_DOB)
     root = post(twilio, "/voice/ivr/after-status", Digits="2")
     assert redirect_target(root) == "/voice/queue"
-    assert call_row(seeded).priority == routing.PRIORITY_ENHANCED
+    call = call_row(seeded)
+    assert call.authenticated and call.case_id is not None
+    assert call.wanted_agent_at is not None and call.status_heard_at is not None
 
 
 def test_queue_url_is_configurable(app: Flask, twilio: TwilioSigner, seeded: Flask) -> None:
