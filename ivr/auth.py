@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import hmac
 from collections.abc import Mapping
 from enum import Enum
 from typing import Any
@@ -18,6 +19,8 @@ from cases.references import is_accepted, normalise
 from ivr import lockout
 
 PENDING_SECONDS = 900
+_NO_DATE = "0000-00-00"
+_NO_MATCH = "9999-99-99"
 
 
 class Step(Enum):
@@ -36,11 +39,6 @@ def _pending_key(call: Call) -> str:
     return f"{lockout.PREFIX}:pending:{call.call_sid}"
 
 
-def number_locked(client: redis.Redis, call: Call, config: Mapping[str, Any]) -> bool:
-    """Say whether the caller's number is locked out of self-service."""
-    return lockout.is_locked(client, lockout.Policy.from_config(config), None, call.from_e164)
-
-
 def take_reference(
     session: Session,
     client: redis.Redis,
@@ -49,14 +47,15 @@ def take_reference(
     config: Mapping[str, Any],
     now_ms: int,
 ) -> Step:
-    """Check a keyed reference's format and hold it until the date of birth arrives."""
+    """Check a keyed reference's format and hold it until the date of birth arrives.
+
+    Locks are checked only after the date of birth, so a locked reference sounds exactly
+    like a wrong one and the caller cannot learn which references are being tried.
+    """
     key = normalise(digits)
     if not is_accepted(key, config["CRIME_REFERENCE_PATTERNS"]):
         gave_up = _fail(session, client, call, None, config, now_ms, "format")
         return Step.GIVE_UP if gave_up else Step.BAD_FORMAT
-    if lockout.is_locked(client, lockout.Policy.from_config(config), key, call.from_e164):
-        record(session, call, "auth_locked")
-        return Step.LOCKED
     client.set(_pending_key(call), key, ex=PENDING_SECONDS)
     return Step.ASK_DATE_OF_BIRTH
 
@@ -73,15 +72,17 @@ def check_date_of_birth(
     held = client.get(_pending_key(call))
     if held is None:
         return Step.ASK_REFERENCE
-    key = held.decode() if isinstance(held, bytes) else held
-    if lockout.is_locked(client, lockout.Policy.from_config(config), key, call.from_e164):
+    key = held.decode() if isinstance(held, bytes) else str(held)
+    client.delete(_pending_key(call))
+    case = _matching_case(session, key, parse_date_of_birth(digits))
+    policy = lockout.Policy.from_config(config)
+    if lockout.is_locked(client, policy, key, call.from_e164):
+        # Even the right details are refused while locked, with the usual failure words.
         record(session, call, "auth_locked")
         return Step.LOCKED
-    case = _matching_case(session, key, parse_date_of_birth(digits))
     if case is None:
         gave_up = _fail(session, client, call, key, config, now_ms, "no_match")
         return Step.GIVE_UP if gave_up else Step.TRY_AGAIN
-    client.delete(_pending_key(call))
     call.authenticated, call.case_id = True, case.id
     record(session, call, "authenticated", case_id=case.id)
     return Step.VERIFIED
@@ -98,13 +99,15 @@ def parse_date_of_birth(digits: str) -> dt.date | None:
 
 
 def _matching_case(session: Session, key: str, born: dt.date | None) -> Case | None:
-    # Unknown reference and wrong date give the same None, so callers cannot tell them apart.
-    if born is None:
-        return None
+    """Return the case only if both factors match, doing the same work whichever fails."""
+    # Always look up and always compare in constant time, so an unknown reference, a
+    # wrong date and an unreadable date take the same time and give the same None.
     case = session.scalar(
         select(Case).options(joinedload(Case.victim)).where(Case.reference_key == key)
     )
-    if case is None or case.victim.date_of_birth != born:
+    expected = case.victim.date_of_birth.isoformat() if case is not None else _NO_DATE
+    keyed = born.isoformat() if born is not None else _NO_MATCH
+    if not hmac.compare_digest(expected.encode(), keyed.encode()) or case is None:
         return None
     return case
 

@@ -26,13 +26,22 @@ MAX_SILENT = 10
 @bp.post("/voice/incoming")
 @twilio_webhook()
 def incoming() -> Response:
-    """Answer a new call: record it, give the 999 line first, then the main menu."""
+    """Answer a new call: record it, give the 999 line first, then the choice of language."""
     event = forms.voice_event(request.form)
     if event.call_sid:
         session = get_session()
         record(session, open_call(session, event.call_sid, event.caller_e164), "greeted")
         session.commit()
-    return twiml.xml(responses.main_menu(current_app.config["HELPLINE_NAME"]))
+    config = current_app.config
+    languages = tuple(config["IVR_LANGUAGES"]) or ("en-GB",)
+    return twiml.xml(responses.greeting(config["HELPLINE_NAME"], languages))
+
+
+@bp.post(responses.LANGUAGE_URL)
+@twilio_webhook()
+def language() -> Response:
+    """Keep the caller's language for the call and offer the main menu in it."""
+    return _run(steps.language)
 
 
 @bp.post(responses.MENU_URL)
@@ -59,7 +68,7 @@ def date_of_birth() -> Response:
 @bp.post(responses.AFTER_STATUS_URL)
 @twilio_webhook()
 def after_status() -> Response:
-    """Repeat the update, put the caller through, or say goodbye."""
+    """Repeat the update, text it, a person, a callback, or goodbye."""
     return _run(steps.after_status)
 
 
