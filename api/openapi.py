@@ -5,8 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from cases.api import OPENAPI as CASES
+from queueing.openapi import OPENAPI as ACD
 
-FEATURES: tuple[dict[str, Any], ...] = (CASES,)
+FEATURES: tuple[dict[str, Any], ...] = (CASES, ACD)
 
 ERROR_SCHEMA = {
     "type": "object",
