@@ -113,10 +113,9 @@ def after_status_menu(p: Prompts, lead: Iterable[str] = (), silent: int = 0) -> 
     return response
 
 
-def connect_to_queue(p: Prompts, queue_url: str) -> VoiceResponse:
-    """Tell the caller we are connecting them and hand the call to the queue."""
+def connect_to_queue(queue_url: str) -> VoiceResponse:
+    """Hand the call to the queue (it tells the caller what is happening, in their language)."""
     response = VoiceResponse()
-    _say(response, p, p.text("person.connecting"))
     response.redirect(queue_url, method="POST")
     return response
 

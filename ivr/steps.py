@@ -174,7 +174,7 @@ def to_person(session: Session, call: Call, event: VoiceEvent, ctx: Context) -> 
     p = prompts_for(call)
     route = routing.ask_for_person(session, call, p, ctx.at, ctx.tz)
     if route.open:
-        return responses.connect_to_queue(p, str(ctx.config["IVR_QUEUE_URL"]))
+        return responses.connect_to_queue(str(ctx.config["IVR_QUEUE_URL"]))
     return responses.desk_closed(p, route.reopening)
 
 

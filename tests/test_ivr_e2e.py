@@ -59,7 +59,9 @@ def _handoff_stub() -> tuple[str, int, dict[str, str]]:
 
 def dial(phone: Any, actions: list[Any], from_: str = VICTIM) -> Any:
     """Place a scripted call and wait for it to end."""
-    call = phone.dial(from_=from_, caller=Caller.scripted(actions))
+    # Callers handed to the queue give up after a while, so every call ends.
+    caller = Caller.scripted(actions, hangup_in_queue_after=3)
+    call = phone.dial(from_=from_, caller=caller)
     assert call.wait(timeout=30), "the call did not end"
     assert call.status == "completed"
     return call
@@ -127,7 +129,7 @@ def test_three_tries_per_call_then_a_person(phone: Any, app: Flask) -> None:
     heard = call.said()
     assert heard.count(EN.text("auth.not_matched")) == 3
     assert EN.text("auth.cannot_check") in heard
-    assert webhook_paths(call)[-1] == "/voice/queue/join"
+    assert "/voice/queue/join" in webhook_paths(call)
     row = call_row(app, call.sid)
     assert not row.authenticated and row.wanted_agent_at is not None
 
@@ -214,21 +216,21 @@ def test_speech_status_then_call_me_back(phone: Any, app: Flask) -> None:
     """Saying "status" starts self-service; saying "call me back" hands over to callbacks."""
     call = dial(phone, [ENGLISH, Caller.speak("status"), REF, DOB, Caller.speak("call me back")])
     assert EN.text("status.UNDER_INVESTIGATION") in call.said()
-    assert webhook_paths(call)[-1] == "/voice/callback/offer"
+    assert "/voice/callback/offer" in webhook_paths(call)
     assert call_row(app, call.sid).case_id == load_case(app).id
 
 
 def test_speech_someone_reaches_the_queue(phone: Any, app: Flask) -> None:
     """Saying "someone" at the main menu goes to the queue unauthenticated."""
     call = dial(phone, [ENGLISH, Caller.speak("I need to speak to someone")])
-    assert webhook_paths(call)[-1] == "/voice/queue/join"
+    assert "/voice/queue/join" in webhook_paths(call)
     assert call_row(app, call.sid).wanted_agent_at is not None
 
 
 def test_two_silences_at_the_menu_reach_a_person(phone: Any, app: Flask) -> None:
     """A caller who says nothing is put through to a person rather than looping."""
     call = dial(phone, [ENGLISH, Caller.silence(), Caller.silence()])
-    assert webhook_paths(call)[-1] == "/voice/queue/join"
+    assert "/voice/queue/join" in webhook_paths(call)
 
 
 def test_closed_desk_silence_says_goodbye(phone: Any, app: Flask) -> None:
