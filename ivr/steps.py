@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -58,13 +59,16 @@ def prompts_for(call: Call) -> Prompts:
     return catalogue(call.language)
 
 
-def choice(event: VoiceEvent, keys: Mapping[str, str], p: Prompts) -> str | None:
-    """Read a menu choice from one key press or a few spoken words."""
+def choice(
+    event: VoiceEvent, keys: Mapping[str, str], p: Prompts, spoken: tuple[str, ...] = SPOKEN
+) -> str | None:
+    """Read a menu choice from one key press, or from a few spoken words meaning one of `spoken`."""
     if event.digits:
         return keys.get(event.digits[:1])
     said = (event.speech or "").lower()
-    for meaning in SPOKEN:
-        if meaning in keys.values() and any(word in said for word in p.words(meaning)):
+    for meaning in spoken:
+        # Whole words only: "end" must not match "attend", nor "case" match "staircase".
+        if any(re.search(rf"\b{re.escape(word)}\b", said) for word in p.words(meaning)):
             return meaning
     return None
 
@@ -85,7 +89,8 @@ def language(session: Session, call: Call, event: VoiceEvent, ctx: Context) -> V
 def menu(session: Session, call: Call, event: VoiceEvent, ctx: Context) -> VoiceResponse:
     """Act on the main menu: self-service, a person, a callback, or ask again."""
     p = prompts_for(call)
-    picked = choice(event, MAIN_KEYS | {"*": "callback"}, p)
+    # "Call me back" is understood here too, though only 1 and 2 are announced.
+    picked = choice(event, MAIN_KEYS, p, ("callback", "person", "status"))
     if picked == "status":
         record(session, call, "chose_status")
         return responses.ask_reference(p)
@@ -186,7 +191,7 @@ def to_callback(session: Session, call: Call, reason: str, ctx: Context) -> Voic
 
 def closed(session: Session, call: Call, event: VoiceEvent, ctx: Context) -> VoiceResponse:
     """Take the closed-desk choice: a callback, or goodbye."""
-    if (event.digits or "")[:1] == "1" or choice(event, {"1": "callback"}, prompts_for(call)):
+    if choice(event, {"1": "callback"}, prompts_for(call), ("callback",)):
         return to_callback(session, call, "closed", ctx)
     routing.decline_callback(session, call)
     return responses.goodbye(prompts_for(call))

@@ -7,7 +7,8 @@ import xml.etree.ElementTree as ET
 import pytest
 from flask import Flask
 
-from ivr import lockout
+from ivr import lockout, steps
+from telephony.forms import VoiceEvent
 from tests.ivr_support import (
     CY,
     DOB,
@@ -380,3 +381,20 @@ def test_retried_failure_is_counted_once(twilio: TwilioSigner, seeded: Flask) ->
     assert first.data == second.data
     assert event_kinds(seeded).count("auth_failed") == 1
     assert spoken(parse(first.data)).startswith(EN.text("auth.not_matched"))
+
+
+@pytest.mark.parametrize(
+    ("speech", "meaning"),
+    [
+        ("please call me back", "callback"),
+        ("can I speak to someone", "person"),
+        ("text it to me", "text"),
+        ("status", "status"),
+        ("goodbye", "end"),
+        ("I will attend the staircase", None),
+    ],
+)
+def test_spoken_choices_match_whole_words(speech: str, meaning: str | None) -> None:
+    """Speech is matched word by word, "call me back" before "someone"; no partial words."""
+    event = VoiceEvent(CALL_SID, None, "in-progress", "inbound", None, speech, 0.9)
+    assert steps.choice(event, steps.AFTER_STATUS_KEYS, EN) == meaning

@@ -33,7 +33,7 @@ GATHER_CHILDREN = {"Say", "Play", "Pause"}
 INPUTS = {"dtmf", "speech", "dtmf speech"}
 POSITIVE_INT = re.compile(r"^[1-9]\d*$")
 FUZZ = settings(
-    max_examples=60,
+    max_examples=100,
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
