@@ -54,6 +54,7 @@ def _dev_secret(instance_path: str) -> str:
 def _register_blueprints(app: Flask) -> None:
     # Imported here so that importing app.py builds nothing (the factory owns set-up).
     import api.views
+    import consoles
     from calls.views import bp as calls_bp
     from cases.api import bp as cases_api_bp
     from ivr.views import bp as ivr_bp
@@ -65,6 +66,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(ivr_bp)
     app.register_blueprint(calls_bp)
     app.register_blueprint(cases_api_bp)
+    consoles.init_app(app)
     app.register_blueprint(queueing_bp)
     app.register_blueprint(queueing_api_bp)
     app.register_blueprint(roster_api_bp)

@@ -90,6 +90,28 @@ def create_token_command(name: str, role: str, agent_id: int | None) -> None:
     click.echo(token)
 
 
+@main.command("create-user")
+@click.argument("username")
+@click.option("--role", type=click.Choice(["agent", "supervisor", "admin"]), required=True)
+@click.option("--agent-id", type=int, default=None, help="the agent this login acts for")
+@click.password_option(prompt="Password", help="prompted for (hidden) when not given")
+@with_appcontext
+def create_user_command(username: str, role: str, agent_id: int | None, password: str) -> None:
+    """Create a console user (for the first admin: --role admin)."""
+    from consoles.audit import audit
+    from consoles.auth import UserError, create_user
+    from core.db import session_factory
+
+    with session_factory()() as session:
+        try:
+            user = create_user(session, username, password, role, agent_id)
+        except UserError as error:
+            raise click.ClickException(str(error)) from error
+        audit(session, "cli", "create", "user", user.id, username=user.username, role=role)
+        session.commit()
+    click.echo(f"created {role} {username}")
+
+
 @main.command("worker")
 @with_appcontext
 def worker_command() -> None:
