@@ -74,6 +74,22 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("LOCKOUT_NUMBER_WINDOW", 3600, "window (s) for caller-number failures", int),
     Setting("LOCKOUT_NUMBER_SECONDS", 3600, "how long (s) a caller number stays locked", int),
     Setting(
+        "IVR_QUEUE_URL",
+        "/voice/queue/join",
+        "where the IVR redirects a caller who wants a person (the queue's entry webhook)",
+    ),
+    Setting(
+        "IVR_CALLBACK_URL",
+        "/voice/callback/offer",
+        "where the IVR redirects a caller who wants a callback (the callback feature's webhook)",
+    ),
+    Setting(
+        "IVR_LANGUAGES",
+        ("en-GB", "cy-GB"),
+        "languages a caller can pick at the start, default first (each has ivr/prompts/<x>.json)",
+        _list,
+    ),
+    Setting(
         "WEBHOOK_IDEMPOTENCY_SECONDS", 86400, "how long a webhook response is kept for retries", int
     ),
     Setting("SESSION_COOKIE_SECURE", True, "send console cookies over HTTPS only", _bool),
