@@ -1,8 +1,7 @@
-"""The agent console in real headless Chromium, taking calls queued through the Twilio emulator.
+"""The agent console in real headless Chromium, taking calls through the IVR and the emulator.
 
-Until the IVR is merged, a stand-in (registered on the test app) asks for the reference and
-date of birth with <Gather>, checks them against the demo case, fills in the Call row as the
-IVR would, then redirects to /voice/queue/join.
+The caller dials the helpline, picks English, asks for their status, keys the demo case's
+reference and date of birth, hears the status and presses 3 to speak to someone.
 """
 
 from __future__ import annotations
@@ -10,20 +9,15 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from flask import Flask, request, url_for
+from flask import Flask
 from sqlalchemy import select
-from twilio.twiml.voice_response import Gather, VoiceResponse
 
-from calls.journey import open_call
 from calls.models import Call
 from cases.models import Case
 from consoles.auth import create_user
 from consoles.screen_pop import VERIFY_WARNING
-from core.clock import now
-from core.db import get_session
 from core.demo import seed
 from roster.models import Agent
-from telephony.twiml import xml
 from tests.consoles import test_browser as supervisor_browser
 from tests.consoles.conftest import PASSWORD
 
@@ -33,45 +27,10 @@ sync_api = supervisor_browser.sync_api
 browser, page = supervisor_browser.browser, supervisor_browser.page
 pytestmark = supervisor_browser.pytestmark  # slow; skipped without Chromium unless CI requires it
 CALLER = "+447700900123"
-
-
-def stand_in_ivr(app: Flask) -> None:
-    """Authenticate callers with reference then date of birth, as the IVR will."""
-
-    def ask(action: str, words: str) -> Any:
-        response = VoiceResponse()
-        gather = Gather(action=url_for(action, _external=False), finish_on_key="#", timeout=5)
-        gather.say(words)
-        response.append(gather)
-        response.redirect(app.config["PUBLIC_BASE_URL"] + "/voice/queue/join")
-        return xml(response)
-
-    @app.post("/test/ivr")
-    def ivr_start() -> Any:
-        return ask("ivr_reference", "Key your crime reference, then hash.")
-
-    @app.post("/test/ivr/reference")
-    def ivr_reference() -> Any:
-        session = get_session()
-        call = open_call(session, request.form["CallSid"], request.form.get("From"))
-        call.wanted_agent_at = now()
-        reference = request.form.get("Digits", "").replace("*", "/")
-        case = session.scalar(select(Case).where(Case.reference_key == reference))
-        call.case_id = case.id if case else None
-        session.commit()
-        return ask("ivr_birth", "Key your date of birth, then hash.")
-
-    @app.post("/test/ivr/birth")
-    def ivr_birth() -> Any:
-        session = get_session()
-        call = open_call(session, request.form["CallSid"], request.form.get("From"))
-        case = session.get(Case, call.case_id) if call.case_id else None
-        keyed = request.form.get("Digits", "")
-        call.authenticated = bool(case and case.victim.date_of_birth.strftime("%d%m%Y") == keyed)
-        session.commit()
-        response = VoiceResponse()
-        response.redirect(app.config["PUBLIC_BASE_URL"] + "/voice/queue/join")
-        return xml(response)
+# English; hear my status; reference; date of birth; (status heard) speak to someone.
+VERIFIED = ["1", "1", "1234567*24#", "01021980#", "3"]
+# English; speak to someone straight away, without proving who they are.
+UNVERIFIED = ["1", "2"]
 
 
 @pytest.fixture
@@ -87,7 +46,6 @@ def desk_app(app: Flask) -> Flask:
         alice = session.scalars(select(Agent).where(Agent.client_identity == "alice")).one()
         create_user(session, "alice", PASSWORD, "agent", agent_id=alice.id)
         session.commit()
-    stand_in_ivr(app)
     return app
 
 
@@ -105,7 +63,6 @@ def _login_to_desk(page: Any) -> None:
 def _dial(phone: Any, keys: list[str]) -> Any:
     from emulator import Caller
 
-    phone.voice_path = "/test/ivr"
     return phone.dial(from_=CALLER, caller=Caller.scripted(keys))
 
 
@@ -118,7 +75,7 @@ def test_agent_takes_a_call_end_to_end(desk_app: Flask, phone: Any, page: Any) -
     sync_api.expect(page.get_by_role("status").first).to_have_text("You are now available.")
     sync_api.expect(state).to_have_text("available")
 
-    call = _dial(phone, ["1234567*24#", "01021980#"])
+    call = _dial(phone, VERIFIED)
     pop = page.locator("#screen-pop")
     sync_api.expect(pop).to_be_visible(timeout=20_000)
     sync_api.expect(pop.get_by_role("heading", name="Incoming call")).to_be_visible()
@@ -150,7 +107,8 @@ def test_agent_takes_a_call_end_to_end(desk_app: Flask, phone: Any, page: Any) -
     assert "bridged" in [e["kind"] for e in call.transcript]
     with desk_app.extensions["helpline.sessionmaker"]() as session:
         row = session.scalars(select(Call).where(Call.from_e164 == CALLER)).one()
-        assert row.authenticated and row.outcome == "answered" and row.answered_at
+        assert row.authenticated and row.status_heard_at is not None  # through the real IVR
+        assert row.outcome == "answered" and row.answered_at
         assert (row.wrap_outcome, row.wrap_notes) == ("update_given", "Explained the CCTV review.")
     assert page.console_errors == []
 
@@ -159,7 +117,7 @@ def test_agent_cannot_open_another_case(desk_app: Flask, phone: Any, page: Any) 
     """While offered one caller's case, any other case is 403 to the agent's browser session."""
     _login_to_desk(page)
     page.get_by_role("button", name="Go available").click()
-    call = _dial(phone, ["1234567*24#", "01021980#"])
+    call = _dial(phone, VERIFIED)
     pop = page.locator("#screen-pop")
     sync_api.expect(pop.get_by_role("heading", name="Case 1234567/24")).to_be_visible(
         timeout=20_000
@@ -178,10 +136,10 @@ def test_agent_cannot_open_another_case(desk_app: Flask, phone: Any, page: Any) 
 def test_unverified_caller_is_flagged_in_the_browser(
     desk_app: Flask, phone: Any, page: Any
 ) -> None:
-    """A caller who keys the wrong date of birth pops with the warning and no case."""
+    """A caller who asks for a person without authenticating pops with the warning, no case."""
     _login_to_desk(page)
     page.get_by_role("button", name="Go available").click()
-    call = _dial(phone, ["1234567*24#", "31121999#"])
+    call = _dial(phone, UNVERIFIED)
     pop = page.locator("#screen-pop")
     sync_api.expect(pop.locator(".verify")).to_have_text(VERIFY_WARNING, timeout=20_000)
     sync_api.expect(pop).to_contain_text("Not verified")

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import time
-from collections.abc import Iterator
 from html.parser import HTMLParser
 from typing import Any
 
@@ -29,14 +28,6 @@ from tests.acd_helpers import RecordingPort, add_agent, add_call, open_desk
 from tests.consoles.conftest import PASSWORD, Console
 
 API_KEY, API_SECRET, APP_SID = "SK" + "2" * 32, "s" * 32, "AP" + "3" * 32
-
-
-@pytest.fixture
-def port(app: Flask) -> Iterator[RecordingPort]:
-    """Record REST redirects instead of reaching Twilio."""
-    recording = RecordingPort()
-    app.extensions["helpline.twilio"] = recording
-    yield recording
 
 
 @pytest.fixture
