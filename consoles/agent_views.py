@@ -17,6 +17,7 @@ from flask import (
     request,
     url_for,
 )
+from werkzeug.wrappers import Response as WerkzeugResponse
 
 from cases.models import Case
 from consoles import agent_desk, auth, softphone
@@ -114,7 +115,7 @@ def _wrap_json(call: Any) -> dict[str, Any]:
 
 @bp.post("/state")
 @agent_only
-def change_state() -> Response:
+def change_state() -> WerkzeugResponse:
     """Go available, take a break, log out of calls or end wrap-up early."""
     agent, action = _require_me(), request.form.get("action", "")
     if action not in ACTIONS:
@@ -138,7 +139,7 @@ def case(case_id: int) -> Response | tuple[Response, int]:
 
 @bp.post("/wrap-up")
 @agent_only
-def wrap_up() -> Response:
+def wrap_up() -> WerkzeugResponse:
     """File the outcome and notes of the last call, with an optional follow-up callback."""
     agent, session, form = _require_me(), get_session(), request.form
     wrap = agent_desk.WrapUp(
