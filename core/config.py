@@ -86,7 +86,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting(
         "IVR_LANGUAGES",
         ("en-GB", "cy-GB"),
-        "languages a caller can pick at the start, default first (each has ivr/prompts/<x>.json)",
+        "languages a caller can pick at the start, default first (each has prompts/<x>.json)",
         _list,
     ),
     Setting(

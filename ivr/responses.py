@@ -6,7 +6,7 @@ from collections.abc import Iterable, Sequence
 
 from twilio.twiml.voice_response import Gather, VoiceResponse
 
-from ivr.prompts import Prompts, catalogue
+from prompts import Prompts, catalogue
 
 LANGUAGE_URL = "/voice/ivr/language"
 MENU_URL = "/voice/ivr/menu"

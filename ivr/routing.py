@@ -12,8 +12,8 @@ from calls.journey import record
 from calls.models import Call
 from cases.models import Case
 from ivr import overdue
-from ivr.prompts import Prompts
-from ivr.script import CaseFacts, case_script, reopening
+from ivr.script import CaseFacts, case_script
+from prompts import Prompts
 from roster.hours import is_open, next_opening
 
 
@@ -62,7 +62,7 @@ def ask_for_person(session: Session, call: Call, p: Prompts, at: dt.datetime, tz
     if desk_open:
         return Route(open=True, reopening="")
     return Route(
-        open=False, reopening=reopening(p, next_opening(session, at, tz), local_today(at, tz))
+        open=False, reopening=p.reopening(next_opening(session, at, tz), local_today(at, tz))
     )
 
 

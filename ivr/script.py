@@ -6,7 +6,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from cases.models import STATUS_CODES
-from ivr.prompts import Prompts
+from prompts import Prompts
 
 MAX_DETAIL_CHARS = 500
 
@@ -40,14 +40,3 @@ def case_script(p: Prompts, facts: CaseFacts) -> list[str]:
     key = "status.overdue" if facts.overdue else "status.next_update"
     lines.append(p.text(key, date=p.date(facts.update_due)))
     return lines
-
-
-def reopening(p: Prompts, opens: dt.datetime | None, today: dt.date) -> str:
-    """Say when the desk opens next, relative to the caller's day."""
-    if opens is None:
-        return p.text("reopen.unknown")
-    if opens.date() == today:
-        return p.text("reopen.today", time=p.time(opens))
-    if opens.date() == today + dt.timedelta(days=1):
-        return p.text("reopen.tomorrow", time=p.time(opens))
-    return p.text("reopen.on", time=p.time(opens), date=p.date(opens.date()))

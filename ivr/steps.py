@@ -16,7 +16,7 @@ from calls.journey import record
 from calls.models import Call
 from ivr import auth, responses, routing, texting
 from ivr.auth import Step
-from ivr.prompts import Prompts, catalogue
+from prompts import Prompts, catalogue
 from telephony.forms import VoiceEvent
 
 # After this many silences in a row the caller is offered a person (or, after their status,

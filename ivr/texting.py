@@ -10,8 +10,8 @@ from sqlalchemy.orm import Session
 from calls.journey import record
 from calls.models import Call, CallEvent
 from cases.models import Case
-from ivr.prompts import Prompts
 from ivr.script import headline
+from prompts import Prompts
 from telephony.numbers import mask
 from telephony.twilio_port import get_port
 

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
 
 from calls.models import Call
+from prompts import catalogue
 from queueing.desk import Desk
 from queueing.estimate import estimate_seconds, time_box
 from queueing.prompts import text
@@ -46,11 +48,12 @@ def _estimate_line(session: Session, desk: Desk, lang: str, position: int, at: d
     acd = desk.acd
     seconds = estimate_seconds(position, acd.staffed(), acd.handle_times_ms(), desk.config)
     if seconds is None:
-        return text(lang, "queue.nobody_on_shift", opening=opening_text(session, desk, at))
+        return f"{text(lang, 'queue.nobody_on_shift')} {opening_text(session, desk, at, lang)}"
     return text(lang, "queue.estimate", estimate=text(lang, time_box(seconds)))
 
 
-def opening_text(session: Session, desk: Desk, at: dt.datetime) -> str | None:
-    """Return when the desk next opens, as words ("08:00 on Monday"), or None if unknown."""
+def opening_text(session: Session, desk: Desk, at: dt.datetime, lang: str) -> str:
+    """Say when the desk next opens, in the caller's language ("We open again at 8 am ...")."""
     opening = next_opening(session, at, desk.config.timezone)
-    return opening.strftime("%H:%M on %A") if opening else None
+    today = at.astimezone(ZoneInfo(desk.config.timezone)).date()
+    return catalogue(lang).reopening(opening, today)

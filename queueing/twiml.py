@@ -25,11 +25,11 @@ def enqueue(language: str, wait_url: str, action_url: str, lead: str | None) -> 
     return response
 
 
-def unavailable(language: str, opening: str | None, callback_url: str) -> VoiceResponse:
+def unavailable(language: str, opening: str, callback_url: str) -> VoiceResponse:
     """Say the desk cannot take the call now and when it opens, then offer a callback."""
     response = VoiceResponse()
-    key = "queue.closed" if opening else "queue.closed_unknown"
-    _say(response, language, text(language, key, opening=opening))
+    _say(response, language, text(language, "queue.closed"))
+    _say(response, language, opening)
     _say(response, language, text(language, "queue.offer_callback"))
     response.redirect(callback_url, method="POST")
     return response

@@ -52,13 +52,14 @@ def join() -> Response:
     """Queue a caller who asked for a person, or say why we cannot and offer a callback."""
     desk, session, event = _desk(), get_session(), forms.voice_event(request.form)
     if event.call_sid is None:
-        return xml(twiml.unavailable("en-GB", None, desk.url(twiml.CALLBACK_OFFER)))
+        opening = opening_text(session, desk, now(), "en-GB")
+        return xml(twiml.unavailable("en-GB", opening, desk.url(twiml.CALLBACK_OFFER)))
     # A call the IVR never recorded still reaches a person, as an unauthenticated caller.
     call = open_call(session, event.call_sid, event.caller_e164)
     joined = service.join_queue(session, desk, call, now())
     session.commit()
     if not joined.queued:
-        opening = opening_text(session, desk, now())
+        opening = opening_text(session, desk, now(), call.language)
         return xml(twiml.unavailable(call.language, opening, desk.url(twiml.CALLBACK_OFFER)))
     return _enqueue(desk, call.language, "queue.joined")
 

@@ -13,7 +13,7 @@ from sqlalchemy import select
 from calls.models import Call, CallEvent
 from cases.models import Case
 from core.demo import seed
-from ivr.prompts import catalogue
+from prompts import catalogue
 from roster.models import OpeningHours
 from tests.twilio_signing import CALL_SID, TwilioSigner, voice_params
 from tests.twiml_assert import parse, verbs

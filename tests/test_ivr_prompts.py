@@ -13,18 +13,19 @@ import pytest
 
 from cases.models import STATUS_CODES
 from ivr.auth import parse_date_of_birth
-from ivr.prompts import available, catalogue
-from ivr.script import CaseFacts, case_script, headline, reopening
+from ivr.script import CaseFacts, case_script, headline
+from prompts import available, catalogue
 
 LONDON = ZoneInfo("Europe/London")
 TODAY = dt.date(2026, 11, 23)
 EN = catalogue("en-GB")
+AGENT_ONLY = "whisper."
 CY = catalogue("cy-GB")
 
 
 def raw_catalogue(language: str) -> dict[str, str]:
     """Read a catalogue file as stored."""
-    text = resources.files("ivr.prompts").joinpath(f"{language}.json").read_text("utf-8")
+    text = resources.files("prompts").joinpath(f"{language}.json").read_text("utf-8")
     return json.loads(text)
 
 
@@ -41,8 +42,14 @@ def test_there_is_english_and_at_least_one_more_language() -> None:
 
 @pytest.mark.parametrize("language", available())
 def test_every_language_has_every_key_with_the_same_placeholders(language: str) -> None:
-    """No prompt is missing in any language, and each fills the same {placeholders}."""
-    english, other = raw_catalogue("en-GB"), raw_catalogue(language)
+    """No caller prompt is missing in any language, and each fills the same {placeholders}.
+
+    Agent-facing keys (whisper.*) are English only: agents hear them, not callers.
+    """
+    english = {k: v for k, v in raw_catalogue("en-GB").items() if not k.startswith(AGENT_ONLY)}
+    other = raw_catalogue(language)
+    assert not any(key.startswith(AGENT_ONLY) for key in other if language != "en-GB")
+    other = {k: v for k, v in other.items() if not k.startswith(AGENT_ONLY)}
     assert set(other) == set(english)
     for key, text in english.items():
         assert placeholders(other[key]) == placeholders(text), key
@@ -112,17 +119,17 @@ def test_unknown_status_code_gets_a_safe_sentence() -> None:
 
 def test_reopening_times() -> None:
     """Today, tomorrow, or the date; 12-hour clock with minutes only when needed."""
-    assert reopening(EN, dt.datetime(2026, 11, 23, 20, 0, tzinfo=LONDON), TODAY) == (
+    assert EN.reopening(dt.datetime(2026, 11, 23, 20, 0, tzinfo=LONDON), TODAY) == (
         "We open again at 8 pm today."
     )
-    assert reopening(EN, dt.datetime(2026, 11, 24, 8, 30, tzinfo=LONDON), TODAY) == (
+    assert EN.reopening(dt.datetime(2026, 11, 24, 8, 30, tzinfo=LONDON), TODAY) == (
         "We open again at 8:30 am tomorrow."
     )
-    assert reopening(EN, dt.datetime(2026, 11, 28, 0, 0, tzinfo=LONDON), TODAY) == (
+    assert EN.reopening(dt.datetime(2026, 11, 28, 0, 0, tzinfo=LONDON), TODAY) == (
         "We open again at 12 am on Saturday the 28th of November."
     )
-    assert reopening(EN, None, TODAY) == "Please call again later."
-    assert reopening(CY, dt.datetime(2026, 11, 24, 8, 0, tzinfo=LONDON), TODAY) == (
+    assert EN.reopening(None, TODAY) == "Please call again later."
+    assert CY.reopening(dt.datetime(2026, 11, 24, 8, 0, tzinfo=LONDON), TODAY) == (
         "Byddwn ar agor eto am 8 y bore yfory."
     )
 

@@ -51,9 +51,10 @@ def test_join_when_closed_says_so_and_offers_callback(app: Flask, twilio: Twilio
     add_agent(app, "alice")
     sid = add_call(app, 1)
     root = post(twilio, "/voice/queue/join", sid)
-    assert verbs(root) == ["Say", "Say", "Redirect"]
+    assert verbs(root) == ["Say", "Say", "Say", "Redirect"]
     assert urlsplit(root.find("Redirect").text).path == "/voice/callback/offer"
     assert "not available" in spoken(root)
+    assert "We open again at" in spoken(root) or "Please call again later" in spoken(root)
     assert desk_for(app).acd.waiting_count() == 0
 
 

@@ -68,6 +68,16 @@ class Prompts:
             month=self.text(f"month.{day.month}"),
         )
 
+    def reopening(self, opens: dt.datetime | None, today: dt.date) -> str:
+        """Say when the desk opens next, relative to the caller's day (desk-local times)."""
+        if opens is None:
+            return self.text("reopen.unknown")
+        if opens.date() == today:
+            return self.text("reopen.today", time=self.time(opens))
+        if opens.date() == today + dt.timedelta(days=1):
+            return self.text("reopen.tomorrow", time=self.time(opens))
+        return self.text("reopen.on", time=self.time(opens), date=self.date(opens.date()))
+
     def time(self, at: dt.datetime | dt.time) -> str:
         """Say a time of day: '8 am', '8:30 pm'."""
         hour = at.hour % 12 or 12
