@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from callbacks.api import OPENAPI as CALLBACKS
 from cases.api import OPENAPI as CASES
 
-FEATURES: tuple[dict[str, Any], ...] = (CASES,)
+FEATURES: tuple[dict[str, Any], ...] = (CASES, CALLBACKS)
 
 ERROR_SCHEMA = {
     "type": "object",
