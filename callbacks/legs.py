@@ -13,8 +13,8 @@ from sqlalchemy.orm import Session
 from twilio.base.exceptions import TwilioException
 from twilio.twiml.voice_response import VoiceResponse
 
-from callbacks import dialer, queue_link, responses
 from callbacks import attempts as svc
+from callbacks import dialer, queue_link, responses
 from callbacks.attempts import (
     HUMAN,
     NO_ANSWER,
