@@ -8,7 +8,7 @@ victim twice. Services never commit and never talk to Twilio; callers do both, i
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
@@ -161,7 +161,8 @@ def release_stale(session: Session, at: dt.datetime, policy: Policy) -> list[Set
     settled = []
     for attempt in stale:
         if attempt.stage == "agent_ringing":
-            settled.append(agent_missed(session, attempt, "lost", at))
+            legs = tuple(sid for sid in (attempt.agent_call_sid,) if sid)
+            settled.append(replace(agent_missed(session, attempt, "lost", at), hang_up=legs))
         else:
             settled.append(end_attempt(session, attempt, "lost", at, policy))
     return settled

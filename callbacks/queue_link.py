@@ -28,9 +28,13 @@ from roster.models import Agent
 
 log = logging.getLogger("helpline.callbacks")
 WAITING = "hl:{acd}:callbacks"
-AGENT_LOCK = "hl:{acd}:callback-agent:{agent_id}"
 # Priority outranks any wait: a priority step is worth ~300 years of virtual start time.
 PRIORITY_WEIGHT = 10**13
+
+
+def agent_lock(agent_id: int) -> str:
+    """Return the stand-in dispatcher's reservation key for an agent."""
+    return f"hl:{{acd}}:callback-agent:{agent_id}"
 
 
 def entry_id(callback_id: int) -> str:
@@ -86,7 +90,7 @@ def offer_callback(app: Flask, callback_id: int, agent_id: int, reservation: str
 def release(app: Flask, callback_id: int, agent_id: int | None, reservation: str | None) -> None:
     """Give the agent back after an offer that did not happen (not pending, agent missed)."""
     if agent_id is not None:
-        get_redis(app).delete(AGENT_LOCK.format(agent_id=agent_id))
+        get_redis(app).delete(agent_lock(agent_id))
 
 
 def agent_done(app: Flask, agent_id: int | None) -> None:
@@ -123,6 +127,6 @@ def _free_agent(session: Session, client: redis.Redis) -> int | None:
         .order_by(Agent.id)
     ).all()
     for agent_id in candidates:
-        if client.set(AGENT_LOCK.format(agent_id=agent_id), "1", nx=True, ex=60):
+        if client.set(agent_lock(agent_id), "1", nx=True, ex=60):
             return agent_id
     return None
