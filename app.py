@@ -60,11 +60,17 @@ def _register_blueprints(app: Flask) -> None:
     from calls.views import bp as calls_bp
     from cases.api import bp as cases_api_bp
     from ivr.views import bp as ivr_bp
+    from queueing.api import bp as queueing_api_bp
+    from queueing.views import bp as queueing_bp
+    from roster.api import bp as roster_api_bp
 
     api.views.init_app(app)
     app.register_blueprint(ivr_bp)
     app.register_blueprint(calls_bp)
     app.register_blueprint(cases_api_bp)
+    app.register_blueprint(queueing_bp)
+    app.register_blueprint(queueing_api_bp)
+    app.register_blueprint(roster_api_bp)
     app.register_blueprint(callbacks_bp)
     app.register_blueprint(callbacks_api_bp)
     callbacks.init_app(app)

@@ -104,14 +104,14 @@ def worker_command() -> None:
     worker.work(with_scheduler=True)
 
 
-@main.command("settings")
+@main.command("settings", with_appcontext=False)
 def settings_command() -> None:
     """List every environment setting and what it means."""
     for name, doc in settings.describe():
         click.echo(f"{name:28} {doc}")
 
 
-@main.command("dev")
+@main.command("dev", with_appcontext=False)
 @click.option("--port", default=5000, show_default=True, help="web port")
 @click.option("--emulator-port", default=8026, show_default=True, help="Twilio emulator port")
 def dev_command(port: int, emulator_port: int) -> None:
@@ -129,7 +129,7 @@ def dev_command(port: int, emulator_port: int) -> None:
     devserver.run(port, emulator_port, ready)
 
 
-@main.command("call", context_settings={"ignore_unknown_options": True})
+@main.command("call", with_appcontext=False, context_settings={"ignore_unknown_options": True})
 @click.argument("args", nargs=-1, type=click.UNPROCESSED)
 def call_command(args: tuple[str, ...]) -> None:
     """Dial the local helpline from this terminal (through the Twilio emulator)."""

@@ -6,8 +6,9 @@ from typing import Any
 
 from callbacks.api import OPENAPI as CALLBACKS
 from cases.api import OPENAPI as CASES
+from queueing.openapi import OPENAPI as ACD
 
-FEATURES: tuple[dict[str, Any], ...] = (CASES, CALLBACKS)
+FEATURES: tuple[dict[str, Any], ...] = (CASES, ACD, CALLBACKS)
 
 ERROR_SCHEMA = {
     "type": "object",

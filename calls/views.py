@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, request
+from flask import Blueprint, Response, current_app, request
 
 from calls.journey import apply_status
 from calls.sms import handle_inbound_sms
+from core.clock import now
 from core.db import get_session
+from queueing.desk import desk_for
+from queueing.service import call_ended
 from telephony import forms, twiml
 from telephony.webhook import twilio_webhook
 
@@ -18,7 +21,9 @@ bp = Blueprint("calls", __name__)
 def call_status() -> Response:
     """Record a call's progress; tolerate repeats and out-of-order delivery."""
     session = get_session()
-    apply_status(session, forms.status_event(request.form))
+    call = apply_status(session, forms.status_event(request.form))
+    if call is not None and call.ended_at is not None:
+        call_ended(session, desk_for(current_app), call, now())  # type: ignore[arg-type]
     session.commit()
     return twiml.xml(twiml.empty())
 

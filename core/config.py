@@ -98,6 +98,31 @@ SETTINGS: tuple[Setting, ...] = (
         "WEBHOOK_IDEMPOTENCY_SECONDS", 86400, "how long a webhook response is kept for retries", int
     ),
     Setting("SESSION_COOKIE_SECURE", True, "send console cookies over HTTPS only", _bool),
+    Setting("ACD_PRIORITY_ENHANCED", 3, "queue priority of Enhanced Rights victims", int),
+    Setting("ACD_PRIORITY_AUTHENTICATED", 2, "queue priority of authenticated callers", int),
+    Setting("ACD_PRIORITY_DEFAULT", 1, "queue priority of unauthenticated callers", int),
+    Setting("ACD_AGEING_SECONDS", 120, "waiting (s) worth one priority level", int),
+    Setting("ACD_SKILL_RELAX_SECONDS", 90, "wait (s) after which any agent may take a call", int),
+    Setting("ACD_RING_SECONDS", 20, "how long (s) an offered agent's phone rings", int),
+    Setting("ACD_RESERVATION_SECONDS", 30, "how long (s) an offer holds a call and agent", int),
+    Setting("ACD_WRAP_UP_SECONDS", 60, "wrap-up time (s) after each call", int),
+    Setting("ACD_MISSED_OFFERS_PAUSE", 3, "missed offers in a row that pause an agent", int),
+    Setting("ACD_ANNOUNCE_SECONDS", 60, "least time (s) between position announcements", int),
+    Setting("ACD_HOLD_PAUSE_SECONDS", 15, "pause (s) in each hold loop, awaiting a key", int),
+    Setting("ACD_ESTIMATE_BIAS", 1.25, "multiplier biasing wait estimates upwards", float),
+    Setting("ACD_DEFAULT_HANDLE_SECONDS", 300, "handle time (s) assumed before any is seen", int),
+    Setting(
+        "ACD_OFFENCE_SKILLS",
+        (
+            "domestic=domestic_abuse",
+            "sexual=sexual_offences",
+            "rape=sexual_offences",
+            "hate=hate_crime",
+        ),
+        "offence keyword=skill pairs (comma-separated) deriving a call's specialist skill",
+        _list,
+    ),
+    Setting("SERVICE_LEVEL_SECONDS", 60, "answer target (s) for the service level measure", int),
 )
 
 _BY_NAME = {s.name: s for s in SETTINGS}

@@ -1,0 +1,1 @@
+"""The automatic call distributor: a Redis-backed queue that routes calls to agents."""

@@ -1,0 +1,76 @@
+"""Today's queue measures from the database, using DOMAIN.md's definitions verbatim."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from calls.models import Call
+
+SHORT_ABANDON_SECONDS = 10
+
+
+@dataclass(frozen=True)
+class Measures:
+    """Offered, answered, abandoned and how fast: one desk-local day."""
+
+    offered: int
+    answered: int
+    abandoned: int
+    short_abandons: int
+    answer_rate: float | None
+    asa_seconds: float | None
+    average_wait_seconds: float | None
+    longest_wait_seconds: float | None
+    longest_abandon_wait_seconds: float | None
+    service_level: float | None
+    service_level_2: float | None
+
+    def as_dict(self) -> dict[str, Any]:
+        """Return the figures as a plain dict (for JSON)."""
+        return asdict(self)
+
+
+def today(
+    session: Session, at: dt.datetime, tz: str = "Europe/London", target_seconds: int = 60
+) -> Measures:
+    """Compute the measures for calls queued on `at`'s desk-local day."""
+    zone = ZoneInfo(tz)
+    start = dt.datetime.combine(at.astimezone(zone).date(), dt.time(0), tzinfo=zone)
+    calls = session.scalars(
+        select(Call).where(Call.queued_at >= start, Call.queued_at < start + dt.timedelta(days=1))
+    ).all()
+    return compute(calls, target_seconds)
+
+
+def compute(calls: Sequence[Call], target_seconds: int) -> Measures:
+    """Compute the measures over calls that were offered to the queue."""
+    answered = [c.wait_seconds or 0.0 for c in calls if c.answered_at is not None]
+    abandoned = [c.wait_seconds or 0.0 for c in calls if c.abandoned_at is not None]
+    short = sum(1 for w in abandoned if w < SHORT_ABANDON_SECONDS)
+    within = sum(1 for w in answered if w <= target_seconds)
+    counted_abandons = len(abandoned) - short
+    waits = answered + abandoned
+    return Measures(
+        offered=len(calls),
+        answered=len(answered),
+        abandoned=len(abandoned),
+        short_abandons=short,
+        answer_rate=_ratio(len(answered), len(calls)),
+        asa_seconds=_ratio(sum(answered), len(answered)),
+        average_wait_seconds=_ratio(sum(waits), len(waits)),
+        longest_wait_seconds=max(waits, default=None),
+        longest_abandon_wait_seconds=max(abandoned, default=None),
+        service_level=_ratio(within, len(answered)),
+        service_level_2=_ratio(within, len(answered) + counted_abandons),
+    )
+
+
+def _ratio(numerator: float, denominator: int) -> float | None:
+    return numerator / denominator if denominator else None

@@ -1,0 +1,32 @@
+"""Keep the roster's routing facts (classes served, on shift) mirrored in Redis."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from queueing.acd import Acd
+from queueing.routing import agent_classes
+from roster.models import Agent
+from roster.shifts import agents_on_shift
+
+
+def sync_agent(session: Session, acd: Acd, agent: Agent, at: dt.datetime, tz: str) -> str:
+    """Mirror one agent now (after an API change); return their live state."""
+    working = agent.active and agent.id in agents_on_shift(session, at, tz, [agent.id])
+    return acd.mirror(agent.id, working, agent_classes(agent), _ms(at))
+
+
+def refresh_roster(session: Session, acd: Acd, at: dt.datetime, tz: str) -> int:
+    """Mirror every agent, so shift boundaries take effect without an API call; return count."""
+    working = agents_on_shift(session, at, tz)
+    agents = session.scalars(select(Agent)).all()
+    for agent in agents:
+        acd.mirror(agent.id, agent.active and agent.id in working, agent_classes(agent), _ms(at))
+    return len(agents)
+
+
+def _ms(at: dt.datetime) -> int:
+    return int(at.timestamp() * 1000)

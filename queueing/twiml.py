@@ -1,0 +1,110 @@
+"""TwiML for queueing callers and connecting agents: pure functions of what they hear."""
+
+from __future__ import annotations
+
+from twilio.twiml.voice_response import Dial, Gather, VoiceResponse
+
+from queueing.prompts import text, voice
+from roster.models import Agent
+
+TWILIO_QUEUE = "helpline"
+CALLBACK_OFFER = "/voice/callback/offer"
+
+
+def _say(node: VoiceResponse | Gather, language: str, words: str) -> None:
+    name, lang = voice(language)
+    node.say(words, voice=name, language=lang)
+
+
+def enqueue(language: str, wait_url: str, action_url: str, lead: str | None) -> VoiceResponse:
+    """Say `lead` (a prompt key) if any, then wait in the helpline's Twilio queue."""
+    response = VoiceResponse()
+    if lead:
+        _say(response, language, text(language, lead))
+    response.enqueue(TWILIO_QUEUE, wait_url=wait_url, action=action_url, method="POST")
+    return response
+
+
+def unavailable(language: str, opening: str | None, callback_url: str) -> VoiceResponse:
+    """Say the desk cannot take the call now and when it opens, then offer a callback."""
+    response = VoiceResponse()
+    key = "queue.closed" if opening else "queue.closed_unknown"
+    _say(response, language, text(language, key, opening=opening))
+    _say(response, language, text(language, "queue.offer_callback"))
+    response.redirect(callback_url, method="POST")
+    return response
+
+
+def hold(language: str, lines: list[str], keypress_url: str, pause_seconds: int) -> VoiceResponse:
+    """Play one hold cycle, listening for 1 throughout; the waitUrl is re-requested after it."""
+    response = VoiceResponse()
+    gather = Gather(num_digits=1, action=keypress_url, method="POST", timeout=1)
+    for line in lines:
+        _say(gather, language, line)
+    gather.pause(length=pause_seconds)
+    response.append(gather)
+    return response
+
+
+def leave() -> VoiceResponse:
+    """Step out of the Twilio queue (the <Enqueue> action decides what comes next)."""
+    response = VoiceResponse()
+    response.leave()
+    return response
+
+
+def back_to_hold(wait_url: str) -> VoiceResponse:
+    """Resume the hold loop after a key other than 1."""
+    response = VoiceResponse()
+    response.redirect(wait_url, method="POST")
+    return response
+
+
+def to_callback_offer(callback_url: str) -> VoiceResponse:
+    """Hand the caller to the callback feature's offer."""
+    response = VoiceResponse()
+    response.redirect(callback_url, method="POST")
+    return response
+
+
+def connect(
+    language: str, agent: Agent, whisper_url: str, action_url: str, ring_seconds: int
+) -> VoiceResponse:
+    """Ring the agent (browser client first, else phone) with a whisper before bridging."""
+    response = VoiceResponse()
+    _say(response, language, text(language, "queue.connecting"))
+    dial = Dial(action=action_url, method="POST", timeout=ring_seconds)
+    if agent.client_identity:
+        dial.client(agent.client_identity, url=whisper_url, method="POST")
+    else:
+        dial.number(agent.phone_e164 or "", url=whisper_url, method="POST")
+    response.append(dial)
+    return response
+
+
+def whisper(words: str) -> VoiceResponse:
+    """Tell the agent who is calling before the caller is bridged."""
+    response = VoiceResponse()
+    _say(response, "en-GB", words)
+    return response
+
+
+def whisper_taken() -> VoiceResponse:
+    """Tell an agent who answered too late that the call went elsewhere, and hang up their leg."""
+    response = VoiceResponse()
+    _say(response, "en-GB", text("en-GB", "whisper.taken"))
+    response.hangup()
+    return response
+
+
+def goodbye(language: str) -> VoiceResponse:
+    """Thank the caller and end the call."""
+    response = VoiceResponse()
+    _say(response, language, text(language, "queue.goodbye"))
+    response.hangup()
+    return response
+
+
+def nothing() -> VoiceResponse:
+    """An empty document, for requests whose TwiML Twilio ignores."""
+    return VoiceResponse()

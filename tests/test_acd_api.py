@@ -1,0 +1,169 @@
+"""The ACD's JSON API: agents' own state, roster management and the queue snapshot."""
+
+from __future__ import annotations
+
+from flask import Flask
+from flask.testing import FlaskClient
+
+from api.auth import issue_token
+from queueing.desk import desk_for
+from tests.acd_helpers import add_agent, add_call, open_desk
+from tests.twilio_signing import voice_params
+
+
+def bearer(app: Flask, role: str, agent_id: int | None = None) -> dict[str, str]:
+    """Headers with a fresh token for the role (and agent)."""
+    with app.extensions["helpline.sessionmaker"]() as session:
+        secret = issue_token(session, f"test-{role}", role, agent_id)
+        session.commit()
+    return {"Authorization": f"Bearer {secret}"}
+
+
+def test_every_endpoint_needs_a_token(client: FlaskClient) -> None:
+    """No token: 401 with a reason, on every ACD endpoint."""
+    for method, path in (
+        ("get", "/api/agents/me"),
+        ("post", "/api/agents/me/available"),
+        ("post", "/api/agents/me/wrap-up/finish"),
+        ("post", "/api/agents/1/state"),
+        ("get", "/api/queue"),
+        ("get", "/api/agents"),
+        ("post", "/api/agents"),
+        ("patch", "/api/agents/1"),
+        ("post", "/api/agents/1/shifts"),
+        ("delete", "/api/shifts/1"),
+        ("get", "/api/skills"),
+    ):
+        response = getattr(client, method)(path, json={})
+        assert response.status_code == 401, path
+        assert response.get_json()["error"]
+
+
+def test_roles_are_enforced(app: Flask, client: FlaskClient) -> None:
+    """Agents cannot manage the roster; an agent token without an agent cannot act as one."""
+    agent = add_agent(app, "alice")
+    assert client.get("/api/agents", headers=bearer(app, "agent", agent)).status_code == 403
+    assert client.get("/api/queue", headers=bearer(app, "agent", agent)).status_code == 403
+    response = client.post("/api/agents/me/available", headers=bearer(app, "agent"))
+    assert response.status_code == 403
+    assert client.get("/api/agents/me", headers=bearer(app, "supervisor")).status_code == 403
+
+
+def test_agent_logs_in_breaks_and_logs_out(app: Flask, client: FlaskClient) -> None:
+    """An agent changes only their own state, and sees it."""
+    agent = add_agent(app, "alice")
+    headers = bearer(app, "agent", agent)
+    response = client.post("/api/agents/me/available", headers=headers)
+    assert response.status_code == 200
+    assert response.get_json()["state"] == "available" and response.get_json()["on_shift"]
+    assert client.post("/api/agents/me/break", headers=headers).get_json()["state"] == "break"
+    assert client.get("/api/agents/me", headers=headers).get_json()["state"] == "break"
+    assert client.post("/api/agents/me/logout", headers=headers).get_json()["state"] == "logged_out"
+    assert desk_for(app).acd.staffed() == 0
+
+
+def test_impossible_state_changes_get_409(app: Flask, client: FlaskClient) -> None:
+    """Finishing a wrap-up that is not happening is a conflict with a reason."""
+    agent = add_agent(app, "alice")
+    headers = bearer(app, "agent", agent)
+    client.post("/api/agents/me/available", headers=headers)
+    response = client.post("/api/agents/me/wrap-up/finish", headers=headers)
+    assert response.status_code == 409
+    assert "available" in response.get_json()["error"]
+
+
+def test_supervisor_manages_agents(app: Flask, client: FlaskClient) -> None:
+    """Create, read and change an agent; the mirror follows skills and shifts."""
+    headers = bearer(app, "supervisor")
+    body = {
+        "name": "Cara",
+        "client_identity": "cara",
+        "skills": ["hate_crime"],
+        "languages": ["en-GB", "cy-GB"],
+    }
+    created = client.post("/api/agents", json=body, headers=headers)
+    assert created.status_code == 201
+    agent = created.get_json()["id"]
+    assert created.get_json()["on_shift"] is False
+    shift = {"weekday": 0, "starts": "00:00", "ends": "00:00"}
+    assert (
+        client.post(f"/api/agents/{agent}/shifts", json=shift, headers=headers).status_code == 422
+    )
+    for weekday in range(7):
+        shift = {"weekday": weekday, "starts": "00:00", "ends": "23:59"}
+        assert (
+            client.post(f"/api/agents/{agent}/shifts", json=shift, headers=headers).status_code
+            == 201
+        )
+    changed = client.patch(
+        f"/api/agents/{agent}", json={"skills": ["domestic_abuse"]}, headers=headers
+    )
+    assert changed.status_code == 200 and changed.get_json()["skills"] == ["domestic_abuse"]
+    caps = desk_for(app).acd.agent(agent)["caps"].split(",")
+    assert "cy-GB|domestic_abuse" in caps and "en-GB|hate_crime" not in caps
+    shifts = client.get(f"/api/agents/{agent}/shifts", headers=headers).get_json()["shifts"]
+    assert len(shifts) == 7
+    assert client.delete(f"/api/shifts/{shifts[0]['id']}", headers=headers).status_code == 204
+    assert client.get(f"/api/agents/{agent}", headers=headers).get_json()["name"] == "Cara"
+    assert "hate_crime" in client.get("/api/skills", headers=headers).get_json()["skills"]
+
+
+def test_bad_agent_input_is_refused_with_reasons(app: Flask, client: FlaskClient) -> None:
+    """Malformed bodies: 400; invalid values: 422 naming the field; duplicate: 409; unknown: 404."""
+    headers = bearer(app, "integration")
+    assert client.post("/api/agents", data="nope", headers=headers).status_code == 400
+    unknown = client.post("/api/agents", json={"name": "X", "password": "p"}, headers=headers)
+    assert unknown.status_code == 400 and "password" in unknown.get_json()["error"]
+    bad = client.post(
+        "/api/agents", json={"name": "", "phone": "123", "skills": "x"}, headers=headers
+    )
+    assert bad.status_code == 422
+    assert {d["field"] for d in bad.get_json()["details"]} == {"name", "phone", "skills"}
+    nowhere = client.post("/api/agents", json={"name": "X"}, headers=headers)
+    assert nowhere.status_code == 422
+    assert (
+        client.post(
+            "/api/agents", json={"name": "A", "client_identity": "a"}, headers=headers
+        ).status_code
+        == 201
+    )
+    dup = client.post("/api/agents", json={"name": "B", "client_identity": "a"}, headers=headers)
+    assert dup.status_code == 409
+    assert client.get("/api/agents/999", headers=headers).status_code == 404
+    assert client.post("/api/agents/999/shifts", json={}, headers=headers).status_code == 404
+    assert client.delete("/api/shifts/999", headers=headers).status_code == 404
+    supervisor = bearer(app, "supervisor")
+    assert (
+        client.post("/api/agents/1/state", json={"action": "dance"}, headers=supervisor).status_code
+        == 422
+    )
+    assert client.post("/api/agents/1/state", json=[], headers=supervisor).status_code == 400
+
+
+def test_queue_snapshot_shows_waiting_and_agents(app: Flask, client: FlaskClient, twilio) -> None:  # type: ignore[no-untyped-def]
+    """The snapshot lists waiting entries with position and tier, and agents by state."""
+    open_desk(app)
+    agent = add_agent(app, "alice")
+    client.post("/api/agents/me/break", headers=bearer(app, "agent", agent))
+    client.post("/api/agents/me/available", headers=bearer(app, "agent", agent))
+    client.post("/api/agents/me/break", headers=bearer(app, "agent", agent))
+    for n, authenticated in ((1, False), (2, True)):
+        sid = add_call(app, n, authenticated=authenticated)
+        twilio.post("/voice/queue/join", voice_params(CallSid=sid, CallStatus="in-progress"))
+    snapshot = client.get("/api/queue", headers=bearer(app, "supervisor")).get_json()
+    assert [(w["position"], w["priority"]) for w in snapshot["waiting"]] == [(1, 2), (2, 1)]
+    assert snapshot["agents_by_state"]["break"] == 1 and snapshot["staffed"] == 1
+    assert snapshot["agents"][0]["seconds_in_state"] >= 0
+
+
+def test_openapi_documents_the_acd(client: FlaskClient) -> None:
+    """Every ACD endpoint is in /api/openapi.json with its error answers."""
+    paths = client.get("/api/openapi.json").get_json()["paths"]
+    for path in (
+        "/api/agents/me/available",
+        "/api/queue",
+        "/api/agents",
+        "/api/agents/{agent_id}/shifts",
+    ):
+        assert path in paths
+    assert "409" in paths["/api/agents"]["post"]["responses"]

@@ -1,0 +1,115 @@
+"""The periodic sweep and the status-callback hook: nothing is stranded when events go missing."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+
+import pytest
+from flask import Flask
+from sqlalchemy import delete, select
+
+from calls.models import Call
+from core.clock import now
+from queueing.acd import Offer
+from queueing.desk import desk_for
+from queueing.jobs import run_sweep
+from queueing.service import join_queue
+from roster.models import Shift
+from tests.acd_helpers import (
+    RecordingPort,
+    add_agent,
+    add_call,
+    call_row,
+    make_available,
+    open_desk,
+)
+from tests.twilio_signing import TwilioSigner, voice_params
+
+
+@pytest.fixture
+def port(app: Flask) -> Iterator[RecordingPort]:
+    """Record REST redirects instead of reaching Twilio."""
+    recording = RecordingPort()
+    app.extensions["helpline.twilio"] = recording
+    yield recording
+
+
+def queue(app: Flask, n: int) -> str:
+    """Put a new unauthenticated call in the queue; return its SID."""
+    sid = add_call(app, n)
+    with app.app_context(), app.extensions["helpline.sessionmaker"]() as session:
+        call = session.scalars(select(Call).where(Call.call_sid == sid)).one()
+        assert join_queue(session, desk_for(app), call, now()).queued
+        session.commit()
+    return sid
+
+
+def sweep(app: Flask, later: dt.timedelta = dt.timedelta(0)) -> dict[str, int]:
+    """Run one sweep as the worker would, `later` than now."""
+    with app.app_context(), app.extensions["helpline.sessionmaker"]() as session:
+        result = run_sweep(session, desk_for(app), now() + later)
+        session.commit()
+        return result
+
+
+def test_expired_offer_is_recorded_and_offered_again(app: Flask, port: RecordingPort) -> None:
+    """An offer nobody settled times out: a no-answer is recorded and the call is offered again."""
+    open_desk(app)
+    agent = add_agent(app, "alice")
+    sid = queue(app, 1)
+    make_available(app, agent)
+    assert len(port.redirects) == 1
+    result = sweep(app, dt.timedelta(seconds=31))
+    assert result["expired"] == 1 and result["offered"] == 1
+    assert len(port.redirects) == 2
+    events = [(e.kind, e.detail.get("reason")) for e in call_row(app, sid).events]
+    assert ("no_answer", "timeout") in events
+
+
+def test_shift_end_stops_offers_without_an_api_call(app: Flask, port: RecordingPort) -> None:
+    """When an agent's shift ends, the sweep's mirror refresh stops their offers."""
+    open_desk(app)
+    agent = add_agent(app, "alice")
+    add_agent(app, "bob")  # keeps the desk staffed on the roster
+    make_available(app, agent)
+    with app.extensions["helpline.sessionmaker"]() as session:
+        session.execute(delete(Shift).where(Shift.agent_id == agent))
+        session.commit()
+    sweep(app)
+    assert desk_for(app).acd.agent(agent)["on_shift"] == "0"
+    queue(app, 1)
+    sweep(app)
+    assert port.redirects == []
+
+
+def test_status_callback_abandons_a_waiting_call(app: Flask, twilio: TwilioSigner) -> None:
+    """A completed status callback for a caller still queued records the abandon."""
+    open_desk(app)
+    add_agent(app, "alice")
+    sid = queue(app, 1)
+    params = voice_params(
+        CallSid=sid, CallStatus="completed", SequenceNumber="3", CallDuration="40"
+    )
+    assert twilio.post("/voice/status", params).status_code == 200
+    call = call_row(app, sid)
+    assert call.outcome == "abandoned" and call.abandon_position == 1
+    assert desk_for(app).acd.waiting_count() == 0
+
+
+def test_sweep_finishes_connected_calls_that_ended(app: Flask, port: RecordingPort) -> None:
+    """A connected call whose end was recorded but never settled frees its agent."""
+    open_desk(app)
+    agent = add_agent(app, "alice")
+    sid = queue(app, 1)
+    make_available(app, agent)
+    acd = desk_for(app).acd
+    entry = acd.entry(f"call:{sid}")
+    assert acd.accept(Offer(f"call:{sid}", agent, entry["token"]), int(now().timestamp() * 1000))
+    with app.extensions["helpline.sessionmaker"]() as session:
+        call = session.scalars(select(Call).where(Call.call_sid == sid)).one()
+        call.ended_at = now()
+        session.commit()
+    assert sweep(app)["ended"] == 1
+    assert acd.agent(agent)["state"] == "wrap_up"
+    assert acd.entry(f"call:{sid}") == {}
