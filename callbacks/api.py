@@ -17,7 +17,6 @@ from callbacks.service import reschedule
 from cases.models import Case
 from core.clock import now
 from core.db import get_session
-from core.redis_conn import get_redis
 from telephony.numbers import mask
 
 bp = Blueprint("callbacks_api", __name__, url_prefix="/api")
@@ -58,8 +57,9 @@ def reschedule_callback(callback_id: int) -> Response | tuple[Response, int]:
         return api_error(422, "not_before is after the callback expires")
     reschedule(session, row, not_before, _actor())
     session.commit()
-    queue_link.remove(get_redis(), row.id)
-    dialer.enqueue_later(current_app._get_current_object(), row)  # type: ignore[attr-defined]
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    queue_link.remove(app, row.id)
+    dialer.enqueue_later(app, session, row)
     return jsonify(_as_json(row))
 
 
@@ -75,8 +75,9 @@ def cancel_callback(callback_id: int) -> Response | tuple[Response, int]:
         return api_error(409, f"the callback is already {row.state}")
     settled = cancel(session, row, _actor(), now())
     session.commit()
-    queue_link.remove(get_redis(), row.id)
-    dialer.after(current_app._get_current_object(), settled)  # type: ignore[attr-defined]
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    queue_link.remove(app, row.id)
+    dialer.after(app, settled)
     return jsonify(_as_json(row))
 
 

@@ -34,7 +34,13 @@ class Settled:
     hang_up: tuple[str, ...] = ()
 
 
-def claim(session: Session, callback_id: int, agent_id: int, at: dt.datetime) -> CallbackAttempt:
+def claim(
+    session: Session,
+    callback_id: int,
+    agent_id: int,
+    at: dt.datetime,
+    offer_token: str | None = None,
+) -> CallbackAttempt:
     """Move a pending request to in_progress for this agent and open an attempt, or raise."""
     taken = session.execute(
         update(CallbackRequest)
@@ -47,7 +53,11 @@ def claim(session: Session, callback_id: int, agent_id: int, at: dt.datetime) ->
         select(func.max(CallbackAttempt.number)).where(CallbackAttempt.callback_id == callback_id)
     )
     attempt = CallbackAttempt(
-        callback_id=callback_id, number=(last or 0) + 1, started_at=at, agent_id=agent_id
+        callback_id=callback_id,
+        number=(last or 0) + 1,
+        started_at=at,
+        agent_id=agent_id,
+        offer_token=offer_token,
     )
     session.add(attempt)
     session.flush()

@@ -1,4 +1,4 @@
-"""Drive attempts through Twilio: ring the agent, dial the victim, hang up, schedule retries.
+"""Drive attempts through Twilio and the ACD: ring the agent, dial the victim, requeue.
 
 These run after the database work is committed (never before), so a crash between the two
 leaves a row the reconciliation job can repair rather than a call nobody knows about.
@@ -16,9 +16,10 @@ from twilio.base.exceptions import TwilioException
 from callbacks import queue_link, responses
 from callbacks.attempts import AttemptRefused, Settled, agent_missed, agent_target, claim
 from callbacks.models import CallbackRequest
+from callbacks.service import is_due
 from core.clock import now
 from core.jobs import queue
-from core.redis_conn import get_redis
+from queueing.desk import desk_for
 from telephony.numbers import mask
 from telephony.twilio_port import get_port
 
@@ -31,15 +32,15 @@ def absolute(app: Flask, path: str, attempt_id: int) -> str:
 
 
 def run_attempt(
-    app: Flask, session: Session, callback_id: int, agent_id: int, reservation: str | None
+    app: Flask, session: Session, callback_id: int, agent_id: int, token: str | None
 ) -> int | None:
-    """Claim the callback for the agent and ring the agent; return the attempt id."""
+    """Claim the callback for the agent the ACD reserved and ring them; return the attempt."""
     target = agent_target(session, agent_id)
     try:
-        attempt = claim(session, callback_id, agent_id, now())
+        attempt = claim(session, callback_id, agent_id, now(), token)
     except AttemptRefused:
         session.rollback()
-        queue_link.release(app, callback_id, agent_id, reservation)
+        queue_link.refuse(app, callback_id, agent_id, token)
         return None
     session.commit()
     try:
@@ -50,6 +51,7 @@ def run_attempt(
         log.exception("could not ring agent %s for callback %s", agent_id, callback_id)
         settled = agent_missed(session, attempt, "failed", now())
         session.commit()
+        queue_link.settle(app, attempt)
         after(app, settled)
     session.commit()
     return attempt.id
@@ -78,17 +80,15 @@ def dial_victim(app: Flask, attempt_id: int, request: CallbackRequest) -> str:
 
 
 def after(app: Flask, settled: Settled) -> None:
-    """Act on a settled attempt once committed: hang up legs, free the agent, requeue."""
+    """Act on a settled attempt once committed: hang up legs, requeue, schedule the retry."""
     port = get_port(app)
     for sid in settled.hang_up:
         try:
             port.hang_up(sid)
         except TwilioException:
             log.info("leg %s had already ended", sid)
-    if settled.requeue or settled.retry_at or settled.hang_up:
-        queue_link.agent_done(app, settled.agent_id)
     if settled.requeue:
-        requeue_soon(app, settled.callback_id)
+        queue(app).enqueue("callbacks.jobs.requeue", settled.callback_id)
     if settled.retry_at is not None:
         delay = max((settled.retry_at - now()).total_seconds(), 0)
         queue(app).enqueue_in(
@@ -96,23 +96,28 @@ def after(app: Flask, settled: Settled) -> None:
         )
 
 
-def requeue_soon(app: Flask, callback_id: int) -> None:
-    """Put the callback back at its place and let the dispatcher look again."""
-    queue(app).enqueue("callbacks.jobs.requeue", callback_id)
+def requeue(app: Flask, session: Session, request: CallbackRequest) -> bool:
+    """Queue the request at its place if it is due, and let the ACD dispatch (caller commits)."""
+    if not is_due(request, now()):
+        return False
+    desk = desk_for(app)
+    queue_link.enqueue_callback(session, desk, request, now())
+    queue_link.dispatch(session, desk)
+    return True
 
 
-def enqueue_new(app: Flask, request: CallbackRequest) -> None:
+def enqueue_new(app: Flask, session: Session, request: CallbackRequest) -> None:
     """After commit: queue a new request when due, and send the confirmation text."""
-    enqueue_later(app, request)
+    enqueue_later(app, session, request)
     if request.sms_confirmation:
         queue(app).enqueue("callbacks.jobs.send_confirmation", request.id)
 
 
-def enqueue_later(app: Flask, request: CallbackRequest) -> None:
+def enqueue_later(app: Flask, session: Session, request: CallbackRequest) -> None:
     """Queue a due request now; schedule a later one for when it falls due."""
     delay = (request.not_before - now()).total_seconds()
     if delay <= 0:
-        queue_link.enqueue_callback(get_redis(app), request)
-        queue(app).enqueue("callbacks.jobs.dispatch")
+        requeue(app, session, request)
+        session.commit()
     else:
         queue(app).enqueue_in(timedelta(seconds=delay), "callbacks.jobs.requeue", request.id)

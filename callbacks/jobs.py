@@ -10,21 +10,21 @@ from flask import Flask
 from callbacks import dialer, prompts, queue_link
 from callbacks.attempts import release_stale
 from callbacks.models import CallbackRequest
-from callbacks.service import Policy, due_requests, expire_due, is_due
+from callbacks.service import Policy, due_requests, expire_due, open_request_ids
 from core.clock import now
 from core.db import session_factory
 from core.jobs import job_app
-from core.redis_conn import get_redis
+from queueing.desk import desk_for
 from telephony.twilio_port import get_port
 
 log = logging.getLogger("helpline.callbacks")
 
 
-def attempt(callback_id: int, agent_id: int, reservation: str | None = None) -> int | None:
-    """Ring the reserved agent for a dispatched callback (agent first, then the victim)."""
+def attempt(callback_id: int, agent_id: int, token: str | None = None) -> int | None:
+    """Ring the agent the ACD reserved for a callback (agent first, then the victim)."""
     app = job_app()
     with app.app_context(), session_factory(app)() as session:
-        return dialer.run_attempt(app, session, callback_id, agent_id, reservation)
+        return dialer.run_attempt(app, session, callback_id, agent_id, token)
 
 
 def requeue(callback_id: int) -> bool:
@@ -32,22 +32,13 @@ def requeue(callback_id: int) -> bool:
     app = job_app()
     with app.app_context(), session_factory(app)() as session:
         request = session.get(CallbackRequest, callback_id)
-        if request is None or not is_due(request, now()):
-            return False
-        queue_link.enqueue_callback(get_redis(app), request)
-        queue_link.dispatch(app, session)
-        return True
-
-
-def dispatch() -> int:
-    """Offer due callbacks to free agents (the stand-in until the ACD dispatches them)."""
-    app = job_app()
-    with app.app_context(), session_factory(app)() as session:
-        return queue_link.dispatch(app, session)
+        queued = request is not None and dialer.requeue(app, session, request)
+        session.commit()
+        return queued
 
 
 def reconcile() -> dict[str, int]:
-    """Rebuild the Redis side from the database; expire, release the stale, dispatch."""
+    """Rebuild the ACD side from the database; expire, release the stale, dispatch."""
     app = job_app()
     with app.app_context():
         return reconcile_now(app)
@@ -59,13 +50,15 @@ def reconcile_now(app: Flask) -> dict[str, int]:
     with session_factory(app)() as session:
         at = now()
         expired = expire_due(session, at)
-        session.commit()
         stale = release_stale(session, at, policy)
         session.commit()
         for settled in stale:
             dialer.after(app, settled)
-        added, removed = queue_link.sync(get_redis(app), due_requests(session, at))
-        offered = queue_link.dispatch(app, session)
+        open_ids = set(session.scalars(open_request_ids()))
+        due = due_requests(session, at)
+        added, removed = queue_link.sync(app, session, due, open_ids)
+        offered = queue_link.dispatch(session, desk_for(app)) if added else 0
+        session.commit()
     counts = {"expired": len(expired), "added": added, "removed": removed, "offered": offered}
     if any(counts.values()):
         log.info("callback reconciliation %s", counts)

@@ -50,6 +50,7 @@ def agent_answered(app: Flask, session: Session, attempt_id: int, call_sid: str)
         return responses.hang_up()
     lines = whisper_lines(session, request)
     session.commit()
+    queue_link.accept(app, attempt)
     try:
         attempt.victim_call_sid = dialer.dial_victim(app, attempt_id, request)
     except (TwilioException, OSError):
@@ -61,18 +62,21 @@ def agent_answered(app: Flask, session: Session, attempt_id: int, call_sid: str)
 
 
 def agent_leg_ended(app: Flask, session: Session, attempt_id: int, event: StatusEvent) -> None:
-    """Requeue a callback whose agent never answered; free the agent when the leg ends."""
+    """Settle the agent's offer with the ACD; if they never answered, back to the same place."""
     attempt = session.get(CallbackAttempt, attempt_id)
     if attempt is None or event.call_status not in FINAL_STATUSES:
         return
     status = event.call_status if event.call_status in NO_ANSWER else "no-answer"
+    settled = None
     if attempt.stage == "agent_ringing":
-        _settle(app, session, agent_missed(session, attempt, status, now()))
+        settled = agent_missed(session, attempt, status, now())
     elif attempt.stage == "victim_ringing":
-        _settle(app, session, _agent_left(session, attempt))
-    else:
-        session.commit()
-        queue_link.agent_done(app, attempt.agent_id)
+        settled = _agent_left(session, attempt)
+    session.commit()
+    # Database first: the ACD may re-offer the entry the moment it is settled.
+    queue_link.settle(app, attempt)
+    if settled is not None:
+        dialer.after(app, settled)
 
 
 def _agent_left(session: Session, attempt: CallbackAttempt) -> Settled:

@@ -70,6 +70,8 @@ class CallbackAttempt(Base):
     number: Mapped[int] = mapped_column(Integer)
     started_at: Mapped[dt.datetime]
     agent_id: Mapped[int | None] = mapped_column(ForeignKey("agents.id"))
+    # The ACD reservation token that offered this attempt to the agent (None: offered directly).
+    offer_token: Mapped[str | None] = mapped_column(String(64))
     agent_call_sid: Mapped[str | None] = mapped_column(String(40))
     victim_call_sid: Mapped[str | None] = mapped_column(String(40), unique=True)
     # agent_ringing -> victim_ringing -> done; each step is claimed with a WHERE on the last.

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -17,11 +17,9 @@ from calls.journey import record
 from calls.models import Call
 from cases.models import Case
 from core.clock import now
+from queueing.desk import AcdConfig
+from queueing.routing import priority_for
 from roster.hours import is_open, next_opening
-
-# The ACD's tiers (ivr.routing): Enhanced Rights victims are served first.
-PRIORITY_STANDARD = 0
-PRIORITY_ENHANCED = 10
 
 
 @dataclass(frozen=True)
@@ -33,6 +31,7 @@ class Policy:
     expiry_seconds: int = 7 * 86400
     stale_seconds: int = 900
     timezone: str = "Europe/London"
+    acd: AcdConfig = field(default_factory=AcdConfig)
 
     @classmethod
     def from_config(cls, config: Mapping[str, Any]) -> Policy:
@@ -43,6 +42,7 @@ class Policy:
             expiry_seconds=config["CALLBACK_EXPIRY_SECONDS"],
             stale_seconds=config["CALLBACK_STALE_ATTEMPT_SECONDS"],
             timezone=config["TIMEZONE"],
+            acd=AcdConfig.from_settings(config),
         )
 
 
@@ -92,9 +92,8 @@ def _fields(
     opens_at: dt.datetime | None,
     policy: Policy,
 ) -> dict[str, Any]:
-    priority = call.priority
-    if priority is None:
-        priority = PRIORITY_ENHANCED if case is not None and case.enhanced_rights else 0
+    # A call that never queued gets the priority the ACD would have given it.
+    priority = call.priority if call.priority is not None else priority_for(call, case, policy.acd)
     return {
         "victim_key": victim_key(call, phone),
         "case_id": case.id if case else None,
@@ -160,6 +159,11 @@ def is_due(request: CallbackRequest, at: dt.datetime) -> bool:
         and request.not_before <= at
         and (request.next_attempt_at is None or request.next_attempt_at <= at)
     )
+
+
+def open_request_ids() -> Select[tuple[int]]:
+    """Select the ids of every open (pending or in-progress) request."""
+    return select(CallbackRequest.id).where(CallbackRequest.state.in_(PENDING_STATES))
 
 
 def due_requests(session: Session, at: dt.datetime) -> list[CallbackRequest]:

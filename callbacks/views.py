@@ -83,7 +83,7 @@ def safe() -> Response:
     outcome = conversation.take_safety(session, call, draft, event.digits, now(), policy)
     session.commit()
     if outcome.requested is not None:
-        dialer.enqueue_new(_app(), outcome.requested.request)
+        dialer.enqueue_new(_app(), session, outcome.requested.request)
     return twiml.xml(outcome.twiml)
 
 

@@ -29,6 +29,7 @@ from cases.models import Case
 from core.clock import now
 from core.demo import seed
 from roster.models import Agent
+from tests.acd_helpers import make_available
 from tests.live import LiveServer, WorkerProcess
 
 emulator = pytest.importorskip("emulator")
@@ -46,6 +47,7 @@ def config(config: dict[str, Any]) -> dict[str, Any]:
         "CALLBACK_STALE_ATTEMPT_SECONDS": 3,
         "CALLBACK_AGENT_RING_SECONDS": 30,
         "CALLBACK_VICTIM_RING_SECONDS": 30,
+        "ACD_WRAP_UP_SECONDS": 0,
     }
 
 
@@ -208,6 +210,7 @@ def test_retries_are_spaced_and_then_the_callback_fails(
     phone.add_party("client:alice", Party(answer_after=1, talk_for=600))
     phone.add_party(VICTIM, Party(never_answer=True))
     callback_id = pending_callback(app)
+    make_available(app, agent_id(app))
     eventually(lambda: load(app, callback_id).state == "failed", timeout=40)
     tries = [a for a in attempts(app, callback_id) if a.victim_dialled_at]
     assert [a.result for a in tries] == ["no-answer"] * 3
@@ -233,7 +236,7 @@ def test_pending_callback_expires_with_a_record(app: Flask) -> None:
     with db(app) as session:
         actions = session.scalars(select(AuditRecord.action)).all()
         assert "callback_expired" in actions
-    assert queue_link.queued_ids(redis.Redis.from_url(app.config["REDIS_URL"])) == set()
+    assert queue_link.queued_ids(app) == set()
 
 
 def test_flushed_redis_is_rebuilt_and_the_callback_happens_once(
@@ -243,7 +246,9 @@ def test_flushed_redis_is_rebuilt_and_the_callback_happens_once(
     phone.add_party("client:alice", Party(answer_after=1, talk_for=600))
     phone.add_party(VICTIM, Party(answer_after=1, talk_for=10))
     callback_id = pending_callback(app)
+    make_available(app, agent_id(app))
     redis.Redis.from_url(app.config["REDIS_URL"]).flushdb()
+    make_available(app, agent_id(app))  # agents log in again after Redis is lost
     eventually(lambda: load(app, callback_id).state == "completed", timeout=30)
     time.sleep(2.5)  # a few more sweeps: none may dial again
     assert len(calls_to(phone, VICTIM)) == 1
@@ -259,12 +264,14 @@ def test_worker_killed_mid_attempt_and_redis_flushed(app: Flask, phone: Any) -> 
     first = WorkerProcess(dict(app.config))
     try:
         callback_id = pending_callback(app)
+        make_available(app, agent_id(app))
         eventually(lambda: (a := attempts(app, callback_id)) and a[0].agent_call_sid)
         kill_hard(first)
         assert attempts(app, callback_id)[0].stage == "agent_ringing"
     finally:
         first.stop()
     redis.Redis.from_url(app.config["REDIS_URL"]).flushdb()
+    make_available(app, agent_id(app))  # agents log in again after Redis is lost
     second = WorkerProcess(dict(app.config))
     try:
         eventually(lambda: load(app, callback_id).state == "completed", timeout=30)
@@ -282,6 +289,7 @@ def test_lost_job_after_claim_is_released_and_retried(
     phone.add_party("client:alice", Party(answer_after=1, talk_for=600))
     phone.add_party(VICTIM, Party(answer_after=1, talk_for=10))
     callback_id = pending_callback(app)
+    make_available(app, agent_id(app))
     with db(app) as session:
         from callbacks.attempts import claim
 
@@ -300,6 +308,7 @@ def test_offer_conversation_then_callback(
     with db(app) as session:
         seed(session)
         session.commit()
+    make_available(app, agent_id(app))
     offer_phone.add_party("client:alice", Party(answer_after=1, talk_for=600))
     offer_phone.add_party(VICTIM, Party(answer_after=1, talk_for=10))
     call = offer_phone.dial(from_=VICTIM, caller=Caller.scripted(["1", "2"]))

@@ -14,7 +14,6 @@ from calls.models import Call
 from cases.models import Case
 from core.clock import now
 from core.demo import seed
-from core.redis_conn import get_redis
 from roster.models import OpeningHours
 from tests.twilio_signing import TwilioSigner, voice_params
 from tests.twiml_assert import parse, spoken, verbs
@@ -138,19 +137,19 @@ def test_accepting_records_the_request_with_the_calls_place(
     assert (request.priority, request.virtual_start_at) == (10, start)
     assert request.victim_key.startswith("case:")
     assert request.safe_to_leave_message is True
-    assert queue_link.queued_ids(get_redis(app)) == {request.id}
+    assert queue_link.queued_ids(app) == {request.id}
     with app.extensions["helpline.sessionmaker"]() as session:
         call = session.scalar(select(Call).where(Call.call_sid == call_sid))
         assert call.outcome == "callback_requested"
 
 
 def test_call_that_never_queued_gets_the_acd_priority(app: Flask, twilio: TwilioSigner) -> None:
-    """Without a queue priority, Enhanced Rights gives 10 and the virtual start is when asked."""
+    """Without a queue priority, the ACD's Enhanced Rights tier applies; the start is when asked."""
     asked = now() - dt.timedelta(minutes=2)
     call_sid = make_call(app, reference="2345678/24", wanted_agent_at=asked)
     accept(twilio, call_sid)
     [request] = requests(app)
-    assert (request.priority, request.virtual_start_at) == (10, asked)
+    assert (request.priority, request.virtual_start_at) == (3, asked)
 
 
 def test_second_request_updates_the_first(app: Flask, twilio: TwilioSigner) -> None:
@@ -183,7 +182,7 @@ def test_closed_desk_schedules_for_the_next_opening(app: Flask, twilio: TwilioSi
     assert "tomorrow at 9:30 AM" in spoken(root)
     [request] = requests(app)
     assert request.not_before > now()
-    assert queue_link.queued_ids(get_redis(app)) == set()
+    assert queue_link.queued_ids(app) == set()
 
 
 def test_sms_confirmation_only_when_opted_in_and_safe(app: Flask, twilio: TwilioSigner) -> None:

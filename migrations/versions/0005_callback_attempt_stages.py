@@ -24,6 +24,7 @@ def upgrade() -> None:
             sa.Column("stage", sa.String(length=20), server_default="agent_ringing", nullable=False)
         )
         batch_op.add_column(sa.Column("victim_dialled_at", core.db.UTCDateTime(), nullable=True))
+        batch_op.add_column(sa.Column("offer_token", sa.String(length=64), nullable=True))
         batch_op.create_unique_constraint(
             batch_op.f("uq_callback_attempts_callback_id_number"), ["callback_id", "number"]
         )
@@ -34,5 +35,6 @@ def downgrade() -> None:
         batch_op.drop_constraint(
             batch_op.f("uq_callback_attempts_callback_id_number"), type_="unique"
         )
+        batch_op.drop_column("offer_token")
         batch_op.drop_column("victim_dialled_at")
         batch_op.drop_column("stage")
