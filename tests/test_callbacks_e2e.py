@@ -28,6 +28,7 @@ from calls.models import Call
 from cases.models import Case
 from core.clock import now
 from core.demo import seed
+from queueing.desk import desk_for
 from roster.models import Agent
 from tests.acd_helpers import make_available
 from tests.live import LiveServer, WorkerProcess
@@ -319,3 +320,83 @@ def test_offer_conversation_then_callback(
         request = eventually(lambda: session.scalar(select(CallbackRequest)))
     eventually(lambda: load(app, request.id).state == "completed", timeout=20)
     assert load(app, request.id).safe_to_leave_message is False
+
+
+def test_callback_keeps_its_place_ahead_of_a_later_live_caller(
+    app: Flask, phone: Any, worker: WorkerProcess
+) -> None:
+    """A callback asked for at minute 1 is served before a caller who joined at minute 2."""
+    from tests.test_acd_e2e import dial, stand_in_ivr
+
+    stand_in_ivr(app)
+    callback_id = pending_callback(
+        app,
+        reference="3456789/24",
+        priority=1,
+        virtual_start_at=now() - dt.timedelta(minutes=1),
+    )
+    phone.add_party("client:alice", Party(answer_after=1, talk_for=60))
+    phone.add_party(VICTIM, Party(answer_after=1, talk_for=5))
+    live_caller = dial(phone, "+447700900001")  # unauthenticated: priority 1 as well
+    desk = desk_for(app)
+    entry = queue_link.entry_id(callback_id)
+    eventually(lambda: desk.acd.position(entry) == 1 and desk.acd.waiting_count() == 2)
+    assert desk.acd.position(f"call:{live_caller.sid}") == 2
+    make_available(app, agent_id(app))
+    eventually(lambda: load(app, callback_id).state == "completed")
+    with db(app) as session:
+        live = eventually(
+            lambda: session.scalar(
+                select(Call).where(Call.call_sid == live_caller.sid, Call.answered_at.is_not(None))
+            ),
+            timeout=30,
+        )
+        [attempt] = attempts(app, callback_id)
+        assert attempt.started_at < live.answered_at
+    first_for_alice = min(calls_to(phone, "client:alice"), key=lambda c: c.transcript[0]["t"])
+    assert first_for_alice.direction == "outbound-api"  # the callback's agent-first leg
+
+
+def test_key_1_in_the_queue_becomes_a_callback_at_the_same_place(app: Flask, phone: Any) -> None:
+    """Pressing 1 while queued leads through the offer; the callback inherits the call's place."""
+    from tests.acd_helpers import open_desk
+    from tests.test_acd_e2e import stand_in_ivr
+
+    stand_in_ivr(app)
+    open_desk(app)
+    app.config.update(ACD_ANNOUNCE_SECONDS=0, ACD_HOLD_PAUSE_SECONDS=5)
+    with db(app) as session:
+        seed(session)  # agents on shift, none logged in: the caller waits
+        session.commit()
+    phone.voice_path = "/test/ivr"
+    call = phone.dial(from_="+447700900001", caller=Caller.scripted(["1", "1", "2"]))
+    assert call.wait(timeout=30)
+    assert call.said()[-1] == prompts.text("en-GB", "goodbye")
+    with db(app) as session:
+        row = session.scalar(select(Call).where(Call.call_sid == call.sid))
+        request = session.scalar(select(CallbackRequest))
+        assert request is not None and row.left_queue_at is not None
+        assert (request.priority, request.virtual_start_at) == (row.priority, row.virtual_start_at)
+        assert (request.phone_e164, request.safe_to_leave_message) == ("+447700900001", False)
+    assert desk_for(app).acd.position(queue_link.entry_id(request.id)) == 1
+
+
+def test_closed_desk_offers_a_callback_for_the_next_opening(app: Flask, phone: Any) -> None:
+    """At a closed desk the queue hands over to the offer, which books the next opening."""
+    from tests.acd_helpers import open_desk
+    from tests.test_acd_e2e import stand_in_ivr
+
+    stand_in_ivr(app)
+    with db(app) as session:
+        seed(session)
+        session.commit()
+    open_desk(app, hours=(dt.time(3, 0), dt.time(3, 1)))
+    phone.voice_path = "/test/ivr"
+    call = phone.dial(from_="+447700900001", caller=Caller.scripted(["1", "1"]))
+    assert call.wait(timeout=30)
+    closing = [line for line in call.said() if "closed now" in line]
+    assert closing and " at 3 AM" in closing[0]
+    with db(app) as session:
+        request = session.scalar(select(CallbackRequest))
+        assert request is not None and request.not_before > now()
+    assert queue_link.queued_ids(app) == set()
