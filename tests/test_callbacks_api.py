@@ -20,6 +20,7 @@ from callbacks.service import Policy, request_callback
 from calls.models import Call
 from core.clock import now
 from core.demo import seed
+from roster.models import Agent
 
 VICTIM = "+447700900123"
 
@@ -124,6 +125,8 @@ def test_openapi_documents_the_callbacks_api(client: FlaskClient) -> None:
 def test_only_one_of_many_racing_workers_claims_a_callback(app: Flask) -> None:
     """Eight threads claiming the same callback at once: exactly one attempt is opened."""
     callback_id = pending(app)
+    with app.extensions["helpline.sessionmaker"]() as session:
+        agent_id = session.scalar(select(Agent.id).where(Agent.client_identity == "alice"))
     barrier = threading.Barrier(8)
     outcomes: list[Any] = []
 
@@ -131,12 +134,14 @@ def test_only_one_of_many_racing_workers_claims_a_callback(app: Flask) -> None:
         with app.extensions["helpline.sessionmaker"]() as session:
             barrier.wait()
             try:
-                claim(session, callback_id, 1, now())
+                claim(session, callback_id, agent_id, now())
                 session.commit()
                 outcomes.append("claimed")
             except AttemptRefused:
                 session.rollback()
                 outcomes.append("refused")
+            except Exception as exc:
+                outcomes.append(exc)
 
     threads = [threading.Thread(target=race) for _ in range(8)]
     for thread in threads:
