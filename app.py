@@ -55,6 +55,7 @@ def _register_blueprints(app: Flask) -> None:
     # Imported here so that importing app.py builds nothing (the factory owns set-up).
     import api.views
     import callbacks
+    import consoles
     from callbacks.api import bp as callbacks_api_bp
     from callbacks.views import bp as callbacks_bp
     from calls.views import bp as calls_bp
@@ -68,6 +69,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(ivr_bp)
     app.register_blueprint(calls_bp)
     app.register_blueprint(cases_api_bp)
+    consoles.init_app(app)
     app.register_blueprint(queueing_bp)
     app.register_blueprint(queueing_api_bp)
     app.register_blueprint(roster_api_bp)

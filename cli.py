@@ -6,7 +6,7 @@ import sys
 from pathlib import Path
 
 import click
-from flask import Flask, current_app
+from flask import current_app
 from flask.cli import FlaskGroup, with_appcontext
 
 from app import create_app
@@ -90,6 +90,28 @@ def create_token_command(name: str, role: str, agent_id: int | None) -> None:
     click.echo(token)
 
 
+@main.command("create-user")
+@click.argument("username")
+@click.option("--role", type=click.Choice(["agent", "supervisor", "admin"]), required=True)
+@click.option("--agent-id", type=int, default=None, help="the agent this login acts for")
+@click.password_option(prompt="Password", help="prompted for (hidden) when not given")
+@with_appcontext
+def create_user_command(username: str, role: str, agent_id: int | None, password: str) -> None:
+    """Create a console user (for the first admin: --role admin)."""
+    from consoles.audit import audit
+    from consoles.auth import UserError, create_user
+    from core.db import session_factory
+
+    with session_factory()() as session:
+        try:
+            user = create_user(session, username, password, role, agent_id)
+        except UserError as error:
+            raise click.ClickException(str(error)) from error
+        audit(session, "cli", "create", "user", user.id, username=user.username, role=role)
+        session.commit()
+    click.echo(f"created {role} {username}")
+
+
 @main.command("worker")
 @with_appcontext
 def worker_command() -> None:
@@ -114,19 +136,17 @@ def settings_command() -> None:
 @main.command("dev", with_appcontext=False)
 @click.option("--port", default=5000, show_default=True, help="web port")
 @click.option("--emulator-port", default=8026, show_default=True, help="Twilio emulator port")
-def dev_command(port: int, emulator_port: int) -> None:
+@click.option(
+    "--agents/--no-agents",
+    default=True,
+    show_default=True,
+    help="log the demo agents in; the emulator answers for them",
+)
+def dev_command(port: int, emulator_port: int, agents: bool) -> None:
     """Run the helpline locally: web, worker, embedded Redis, Twilio emulator, demo data."""
     from core import devserver
-    from core.db import session_factory
-    from core.demo import seed
 
-    def ready(app: Flask) -> list[str]:
-        with app.app_context(), session_factory(app)() as session:
-            lines = seed(session)
-            session.commit()
-        return lines
-
-    devserver.run(port, emulator_port, ready)
+    devserver.run(port, emulator_port, lambda app: devserver.seed_demo(app, agents))
 
 
 @main.command("call", with_appcontext=False, context_settings={"ignore_unknown_options": True})

@@ -95,9 +95,33 @@ SETTINGS: tuple[Setting, ...] = (
         "CALLBACK_RECONCILE_SECONDS", 30, "how often (s) Redis is rebuilt from the database", int
     ),
     Setting(
+        "IVR_QUEUE_URL",
+        "/voice/queue/join",
+        "where the IVR redirects a caller who wants a person (the queue's entry webhook)",
+    ),
+    Setting(
+        "IVR_CALLBACK_URL",
+        "/voice/callback/offer",
+        "where the IVR redirects a caller who wants a callback (the callback feature's webhook)",
+    ),
+    Setting(
+        "IVR_LANGUAGES",
+        ("en-GB", "cy-GB"),
+        "languages a caller can pick at the start, default first (each has ivr/prompts/<x>.json)",
+        _list,
+    ),
+    Setting(
         "WEBHOOK_IDEMPOTENCY_SECONDS", 86400, "how long a webhook response is kept for retries", int
     ),
     Setting("SESSION_COOKIE_SECURE", True, "send console cookies over HTTPS only", _bool),
+    Setting("CONSOLE_LOCKOUT_FAILURES", 5, "failed console logins in a row that lock a user", int),
+    Setting("CONSOLE_LOCKOUT_SECONDS", 900, "how long (s) a console user stays locked", int),
+    Setting("CONSOLE_SESSION_HOURS", 12, "how long (h) a console login lasts", int),
+    Setting("WALLBOARD_POLL_SECONDS", 2.0, "how often (s) the wallboard refreshes", float),
+    Setting("STAFFING_SL_TARGET", 0.8, "service level target for staffing (fraction)", float),
+    Setting("STAFFING_SHRINKAGE", 0.3, "share of rostered time off the phones (0-1)", float),
+    Setting("STAFFING_WEEKS", 4, "weeks of the same weekday used to forecast demand", int),
+    Setting("STAFFING_DEFAULT_AHT", 300, "handle time (s) assumed when there is no history", int),
     Setting("ACD_PRIORITY_ENHANCED", 3, "queue priority of Enhanced Rights victims", int),
     Setting("ACD_PRIORITY_AUTHENTICATED", 2, "queue priority of authenticated callers", int),
     Setting("ACD_PRIORITY_DEFAULT", 1, "queue priority of unauthenticated callers", int),

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import logging
 import os
+import signal
 import subprocess
 import sys
 from collections.abc import Callable
 from pathlib import Path
 
 from flask import Flask
+from sqlalchemy import select
 from werkzeug.serving import run_simple
 
 from core.embedded_redis import EmbeddedRedis
@@ -17,6 +20,7 @@ from core.paths import ROOT, default_database_url, instance_dir
 DEV_ACCOUNT_SID = "AC" + "0" * 32
 DEV_AUTH_TOKEN = "dev-auth-token"  # noqa: S105 - for the local emulator, not a secret
 DEV_NUMBER = "+442071838750"
+DEMO_AGENTS = ("alice", "bob")
 
 
 def prepare_environment(port: int, emulator_port: int) -> dict[str, str]:
@@ -49,7 +53,7 @@ def start_emulator(app: Flask, emulator_port: int) -> object:
         helpline_number=app.config["HELPLINE_NUMBER"],
         openapi_spec=os.environ.get("TWILIO_OPENAPI_SPEC"),
     )
-    for identity in ("alice", "bob"):
+    for identity in DEMO_AGENTS:
         emu.add_party(f"client:{identity}", Party(answer_after=3, talk_for=45))
     emu.start("127.0.0.1", emulator_port)
     return emu
@@ -61,7 +65,19 @@ def start_worker() -> subprocess.Popen[bytes]:
         [sys.executable, "-c", "import cli; cli.main()", "worker"],
         cwd=ROOT,
         env=os.environ | {"PYTHONPATH": str(ROOT)},
+        # Its own session: a terminal's Ctrl-C reaches us, and we stop the worker in order.
+        start_new_session=True,
     )
+
+
+def _stop_on_signals() -> None:
+    """Turn SIGINT and SIGTERM into KeyboardInterrupt, even if a shell ignored SIGINT."""
+
+    def interrupt(_signum: int, _frame: object) -> None:
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGINT, interrupt)
+    signal.signal(signal.SIGTERM, interrupt)
 
 
 def run(port: int, emulator_port: int, on_ready: Callable[[Flask], list[str]]) -> None:
@@ -71,17 +87,42 @@ def run(port: int, emulator_port: int, on_ready: Callable[[Flask], list[str]]) -
 
     prepare_environment(port, emulator_port)
     app = create_app()
+    # Each softphone poll would be logged; webhooks and errors are logged by Helpline itself.
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)
     upgrade(app.config["DATABASE_URL"])
     lines = on_ready(app)
     emu = start_emulator(app, emulator_port)
     worker = start_worker()
     print("\n".join(banner(port, emulator_port, lines)), flush=True)
+    _stop_on_signals()
     try:
         run_simple("127.0.0.1", port, app, threaded=True, use_reloader=False)
+    except KeyboardInterrupt:
+        print("stopping", flush=True)
     finally:
         worker.terminate()
-        worker.wait(timeout=10)
+        worker.wait(timeout=15)
         emu.stop()  # type: ignore[attr-defined]
+
+
+def seed_demo(app: Flask, agents_available: bool) -> list[str]:
+    """Load the demo data and, if asked, make the demo agents available for calls."""
+    from core.db import session_factory
+    from core.demo import seed
+    from queueing.agents import go_available
+    from queueing.desk import desk_for
+    from roster.models import Agent
+
+    with app.app_context(), session_factory(app)() as session:
+        lines = seed(session)
+        session.commit()
+        if not agents_available:
+            return lines
+        demo = session.scalars(select(Agent).where(Agent.client_identity.in_(DEMO_AGENTS)))
+        for agent in demo:
+            go_available(session, desk_for(app), agent.id)
+        session.commit()
+    return [*lines, "They are logged in and available; the emulator answers for them."]
 
 
 def banner(port: int, emulator_port: int, lines: list[str]) -> list[str]:

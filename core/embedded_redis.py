@@ -43,6 +43,8 @@ class EmbeddedRedis:
             ],
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
+            # Its own session: a terminal's Ctrl-C reaches our process, which stops it last.
+            start_new_session=True,
         )
         atexit.register(self.stop)
         self._wait_ready()

@@ -1,0 +1,94 @@
+"""Everything the live wallboard shows, gathered in one place.
+
+The seam to the ACD: `live_state` (its queue snapshot from Redis) and `_today_measures`
+(its measures over the calls table); callbacks and agent names come from the database.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from flask import Flask
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from callbacks.models import PENDING_STATES, CallbackRequest
+from consoles.demand import rostered_at
+from queueing import measures
+from queueing.agents import queue_snapshot
+from queueing.desk import desk_for
+from roster.models import Agent
+
+
+def live_state(app: Flask, at: dt.datetime) -> dict[str, Any]:
+    """Return the ACD's queue snapshot: waiting entries and agents with time in state."""
+    return queue_snapshot(desk_for(app), at)
+
+
+def snapshot(
+    session: Session, at: dt.datetime, config: Mapping[str, Any], live: dict[str, Any]
+) -> dict[str, Any]:
+    """Return the wallboard's figures as JSON-ready data."""
+    zone = ZoneInfo(config["TIMEZONE"])
+    local = at.astimezone(zone)
+    return {
+        "generated_at": at.isoformat(),
+        "queue": _queue(live),
+        "callbacks": _callbacks(session, at),
+        "agents": _agents(session, live, local),
+        "today": _today_measures(session, at, config),
+    }
+
+
+def _queue(live: dict[str, Any]) -> dict[str, Any]:
+    """Return the ACD's waiting entries, in queue order."""
+    entries = [
+        {
+            "position": e["position"],
+            "priority": e["priority"],
+            "wait_seconds": round(e["waited_seconds"]),
+        }
+        for e in live["waiting"]
+    ]
+    longest = max((e["wait_seconds"] for e in entries), default=0)
+    return {"waiting": len(entries), "longest_wait_seconds": longest, "entries": entries}
+
+
+def _callbacks(session: Session, at: dt.datetime) -> dict[str, int]:
+    """Return callbacks pending, and how many of those are due now."""
+    pending = CallbackRequest.state.in_(PENDING_STATES)
+    due_at = func.coalesce(CallbackRequest.next_attempt_at, CallbackRequest.not_before)
+    count = select(func.count()).select_from(CallbackRequest).where(pending)
+    return {
+        "pending": session.scalar(count) or 0,
+        "due": session.scalar(count.where(due_at <= at)) or 0,
+    }
+
+
+def _agents(session: Session, live: dict[str, Any], local: dt.datetime) -> dict[str, Any]:
+    """Return agents grouped by live state with time in state (logged-out agents left out)."""
+    active = session.scalar(select(func.count()).select_from(Agent).where(Agent.active)) or 0
+    summary = {"rostered_now": rostered_at(session, local), "active": active}
+    names = {row.id: row.name for row in session.execute(select(Agent.id, Agent.name))}
+    by_state: dict[str, list[dict[str, Any]]] = {}
+    for person in sorted(live["agents"], key=lambda p: -p["seconds_in_state"]):
+        if person["state"] == "logged_out":
+            continue
+        by_state.setdefault(person["state"], []).append(
+            {
+                "name": names.get(person["agent_id"], f"agent {person['agent_id']}"),
+                "seconds_in_state": round(person["seconds_in_state"]),
+                "on_shift": person["on_shift"],
+            }
+        )
+    return summary | {"states_known": True, "by_state": by_state}
+
+
+def _today_measures(session: Session, at: dt.datetime, config: Mapping[str, Any]) -> dict[str, Any]:
+    """Return today's offered, answered, abandoned, answer rate, ASA and service level."""
+    target = config["SERVICE_LEVEL_SECONDS"]
+    figures = measures.today(session, at, config["TIMEZONE"], target).as_dict()
+    return figures | {"service_level_seconds": target}

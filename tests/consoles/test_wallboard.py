@@ -1,0 +1,104 @@
+"""The wallboard's figures: queue now, callbacks, agents and today's measures."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from flask import Flask
+from sqlalchemy.orm import Session
+
+from callbacks.models import CallbackRequest
+from calls.models import Call
+from consoles.wallboard import snapshot
+from core.clock import now
+from roster.models import Agent
+from tests.consoles.conftest import Console
+
+
+def _call(sid: str, queued_ago: float, **columns: object) -> Call:
+    at = now() - dt.timedelta(seconds=queued_ago)
+    return Call(call_sid=sid, started_at=at, queued_at=at, **columns)
+
+
+def _callback(n: int, due_in: float, state: str = "pending") -> CallbackRequest:
+    at = now()
+    return CallbackRequest(
+        victim_key=f"v{n}",
+        phone_e164="+447700900123",
+        priority=0,
+        virtual_start_at=at,
+        requested_at=at,
+        not_before=at + dt.timedelta(seconds=due_in),
+        expires_at=at + dt.timedelta(days=7),
+        state=state,
+    )
+
+
+LIVE = {
+    "waiting": [
+        {"entry": "call:1", "position": 1, "priority": 3, "waited_seconds": 95.4, "class": "any"},
+        {"entry": "call:2", "position": 2, "priority": 1, "waited_seconds": 30.0, "class": "any"},
+    ],
+    "agents": [
+        {"agent_id": 1, "state": "available", "seconds_in_state": 12.0, "on_shift": True},
+        {"agent_id": 2, "state": "busy", "seconds_in_state": 200.0, "on_shift": False},
+        {"agent_id": 3, "state": "logged_out", "seconds_in_state": 9.0, "on_shift": False},
+    ],
+}
+
+
+def _seed(db: Session) -> None:
+    db.add_all(
+        [
+            Agent(id=1, name="Alice"),
+            Agent(id=2, name="Bob"),
+            Agent(id=3, name="Carol"),
+            _call("CA3", 600, answered_at=now(), wait_seconds=40, outcome="answered"),
+            _call("CA4", 600, answered_at=now(), wait_seconds=90, outcome="answered"),
+            _call("CA5", 600, abandoned_at=now(), wait_seconds=5, outcome="abandoned"),
+            _call("CA6", 600, abandoned_at=now(), wait_seconds=50, outcome="abandoned"),
+            _callback(1, -60),
+            _callback(2, 3600),
+            _callback(3, -60, state="completed"),
+        ]
+    )
+    db.commit()
+
+
+def test_snapshot_figures(app: Flask) -> None:
+    """Queue and agents from the ACD; callbacks due and today's rates per DOMAIN.md."""
+    with app.extensions["helpline.sessionmaker"]() as db:
+        _seed(db)
+        data = snapshot(db, now(), app.config, LIVE)
+    assert data["queue"]["waiting"] == 2 and data["queue"]["longest_wait_seconds"] == 95
+    assert [e["priority"] for e in data["queue"]["entries"]] == [3, 1]
+    assert data["agents"]["by_state"] == {
+        "busy": [{"name": "Bob", "seconds_in_state": 200, "on_shift": False}],
+        "available": [{"name": "Alice", "seconds_in_state": 12, "on_shift": True}],
+    }
+    assert data["callbacks"] == {"pending": 2, "due": 1}
+    today = data["today"]
+    assert (today["offered"], today["answered"], today["abandoned"]) == (4, 2, 2)
+    assert today["short_abandons"] == 1
+    assert today["answer_rate"] == 2 / 4
+    assert today["asa_seconds"] == 65
+    assert today["service_level"] == 0.5  # 40 s within 60 s, 90 s not
+
+
+def test_empty_desk_has_no_rates(app: Flask) -> None:
+    """With no calls there is nothing to divide: rates are None, not zero."""
+    with app.extensions["helpline.sessionmaker"]() as db:
+        today = snapshot(db, now(), app.config, {"waiting": [], "agents": []})["today"]
+    assert today["answer_rate"] is None and today["service_level"] is None
+
+
+def test_wallboard_json_and_page(app: Flask, supervisor: Console) -> None:
+    """The JSON the page polls matches the snapshot; the page loads its script from a file."""
+    with app.extensions["helpline.sessionmaker"]() as db:
+        _seed(db)
+    data = supervisor.get("/console/wallboard.json").get_json()
+    assert data["callbacks"]["pending"] == 2 and data["today"]["offered"] == 4
+    page = supervisor.get("/console/wallboard")
+    assert page.status_code == 200 and "wallboard.js" in page.text
+    with supervisor.get("/console/static/wallboard.js") as script:
+        assert script.status_code == 200 and script.mimetype == "text/javascript"
