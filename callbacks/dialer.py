@@ -107,10 +107,10 @@ def requeue(app: Flask, session: Session, request: CallbackRequest) -> bool:
 
 
 def enqueue_new(app: Flask, session: Session, request: CallbackRequest) -> None:
-    """After commit: queue a new request when due, and send the confirmation text."""
-    enqueue_later(app, session, request)
+    """After commit: send the confirmation text, and queue the request when due."""
     if request.sms_confirmation:
         queue(app).enqueue("callbacks.jobs.send_confirmation", request.id)
+    enqueue_later(app, session, request)
 
 
 def enqueue_later(app: Flask, session: Session, request: CallbackRequest) -> None:

@@ -9,7 +9,7 @@ from flask import Flask
 
 from callbacks import dialer, prompts, queue_link
 from callbacks.attempts import release_stale
-from callbacks.models import CallbackRequest
+from callbacks.models import PENDING_STATES, CallbackRequest
 from callbacks.service import Policy, due_requests, expire_due, open_request_ids
 from core.clock import now
 from core.db import session_factory
@@ -70,7 +70,7 @@ def send_confirmation(callback_id: int) -> bool:
     app = job_app()
     with app.app_context(), session_factory(app)() as session:
         request = session.get(CallbackRequest, callback_id)
-        if request is None or not request.sms_confirmation or request.state != "pending":
+        if request is None or not request.sms_confirmation or request.state not in PENDING_STATES:
             return False
         get_port(app).send_sms(request.phone_e164, confirmation_text(app, request))
         return True

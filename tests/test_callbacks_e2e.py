@@ -395,8 +395,32 @@ def test_closed_desk_offers_a_callback_for_the_next_opening(app: Flask, phone: A
     call = phone.dial(from_="+447700900001", caller=Caller.scripted(["1", "1"]))
     assert call.wait(timeout=30)
     closing = [line for line in call.said() if "closed now" in line]
-    assert closing and " at 3 AM" in closing[0]
+    assert closing and " at 3 am" in closing[0]
     with db(app) as session:
         request = session.scalar(select(CallbackRequest))
         assert request is not None and request.not_before > now()
     assert queue_link.queued_ids(app) == set()
+
+
+def test_ivr_menu_to_callback_with_sms_then_the_call(
+    app: Flask, phone: Any, worker: WorkerProcess
+) -> None:
+    """Authenticate in the IVR, press 4 for a callback, confirm; a text, then the call."""
+    with db(app) as session:
+        seed(session)
+        case = session.scalar(select(Case).where(Case.crime_reference == "1234567/24"))
+        case.victim.sms_allowed = True
+        session.commit()
+    make_available(app, agent_id(app))
+    phone.add_party("client:alice", Party(answer_after=1, talk_for=600))
+    phone.add_party(VICTIM, Party(answer_after=1, talk_for=10))
+    script = ["1", "1", "1234567*24#", "01021980#", "4", "1", "1"]
+    call = phone.dial(from_=VICTIM, caller=Caller.scripted(script))
+    assert call.wait(timeout=30)
+    assert prompts.text("en-GB", "sms_follows") in call.said()
+    with db(app) as session:
+        request = eventually(lambda: session.scalar(select(CallbackRequest)))
+        assert (request.victim_key, request.sms_confirmation) == (f"case:{case.id}", True)
+    eventually(lambda: load(app, request.id).state == "completed", timeout=30)
+    [text] = eventually(lambda: list(phone.messages))
+    assert text["to"] == VICTIM and "123" in text["body"] and "1234567" not in text["body"]

@@ -179,7 +179,7 @@ def test_closed_desk_schedules_for_the_next_opening(app: Flask, twilio: TwilioSi
         session.commit()
     root = accept(twilio, call_sid)
     assert "closed now" in spoken(root)
-    assert "tomorrow at 9:30 AM" in spoken(root)
+    assert "tomorrow at 9:30 am" in spoken(root)
     [request] = requests(app)
     assert request.not_before > now()
     assert queue_link.queued_ids(app) == set()
@@ -236,3 +236,11 @@ def test_unsigned_is_refused_and_a_retry_is_a_no_op(app: Flask, twilio: TwilioSi
     second = twilio.post("/voice/callback/safe", params, token="same-token")
     assert first.data == second.data
     assert len(requests(app)) == 1
+
+
+def test_welsh_callers_hear_welsh(app: Flask, twilio: TwilioSigner) -> None:
+    """A caller who chose Welsh hears the offer in Welsh, in the Welsh voice."""
+    root = parse(post(twilio, "/voice/callback/offer", make_call(app, language="cy-GB")).data)
+    say = root.find("Gather/Say")
+    assert (say.get("language"), say.get("voice")) == ("cy-GB", "Polly.Gwyneth")
+    assert "pwyswch 1" in say.text
