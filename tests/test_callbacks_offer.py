@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 
+import pytest
 from flask import Flask
 from sqlalchemy import select
 
@@ -244,3 +245,28 @@ def test_welsh_callers_hear_welsh(app: Flask, twilio: TwilioSigner) -> None:
     say = root.find("Gather/Say")
     assert (say.get("language"), say.get("voice")) == ("cy-GB", "Polly.Gwyneth")
     assert "pwyswch 1" in say.text
+
+
+ALL_ROUTES = (
+    "/voice/callback/offer",
+    "/voice/callback/choice",
+    "/voice/callback/number",
+    "/voice/callback/safe",
+    "/voice/callback/agent?attempt=1",
+    "/voice/callback/agent-status?attempt=1",
+    "/voice/callback/victim?attempt=1",
+    "/voice/callback/victim-status?attempt=1",
+)
+
+
+@pytest.mark.parametrize("path", ALL_ROUTES)
+def test_every_route_refuses_unsigned_and_survives_garbage(
+    app: Flask, twilio: TwilioSigner, path: str
+) -> None:
+    """Each callback webhook: a bad signature is 403; nonsense still gets valid TwiML."""
+    garbage = {"CallSid": "nonsense", "Digits": "\x00*#", "CallStatus": "??", "AnsweredBy": "x"}
+    assert twilio.post(path, garbage, signature="forged").status_code == 403
+    reply = twilio.post(path, garbage)
+    assert reply.status_code == 200
+    assert reply.mimetype == "text/xml"
+    parse(reply.data)
