@@ -98,7 +98,7 @@ def create_token_command(name: str, role: str, agent_id: int | None) -> None:
 @with_appcontext
 def create_user_command(username: str, role: str, agent_id: int | None, password: str) -> None:
     """Create a console user (for the first admin: --role admin)."""
-    from consoles.audit import audit
+    from accounts.audit import audit
     from consoles.auth import UserError, create_user
     from core.db import session_factory
 

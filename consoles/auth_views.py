@@ -5,8 +5,8 @@ from __future__ import annotations
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
+from accounts.audit import audit
 from consoles import auth
-from consoles.audit import audit
 from core.clock import now
 from core.db import get_session
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping
 
-from consoles.rostering import AgentDetails, DayHours, RosterError, ShiftDetails
+from roster.editing import AgentDetails, DayHours, RosterError, ShiftDetails
 
 Form = Mapping[str, str]
 

@@ -10,9 +10,11 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
-from consoles import audit, auth, forms, rostering
-from consoles.rostering import RosterError
+from accounts import audit
+from consoles import auth, forms
 from core.db import get_session
+from roster import editing as rostering
+from roster.editing import RosterError
 from roster.hours import weekly_hours
 from roster.models import Agent, Closure
 

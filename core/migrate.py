@@ -2,16 +2,22 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from alembic import command
 from alembic.config import Config
 
-from core.paths import ROOT
+import migrations
 
 
 def alembic_config(database_url: str) -> Config:
-    """Return an Alembic config pointing at our migrations and this database."""
-    cfg = Config(str(ROOT / "alembic.ini"))
-    cfg.set_main_option("script_location", str(ROOT / "migrations"))
+    """Return an Alembic config pointing at our migrations and this database.
+
+    Built in code, not from alembic.ini, so it works from an installed package too.
+    """
+    cfg = Config()
+    cfg.set_main_option("script_location", str(Path(migrations.__file__).parent))
+    cfg.set_main_option("path_separator", "os")
     cfg.set_main_option("sqlalchemy.url", database_url.replace("%", "%%"))
     return cfg
 

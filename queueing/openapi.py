@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from api.errors import error_responses
+from roster.editing import IDENTITY, LANGUAGE, SKILL
 
 
 def _ref(name: str) -> dict[str, Any]:
@@ -44,10 +45,23 @@ SCHEMAS: dict[str, Any] = {
         "additionalProperties": False,
         "properties": {
             "name": {"type": "string", "maxLength": 200},
-            "client_identity": {"type": ["string", "null"], "description": "Twilio Client id"},
+            "client_identity": {
+                "type": ["string", "null"],
+                "pattern": IDENTITY.pattern,
+                "description": "Twilio Client id, unique among agents (409 when taken)",
+            },
             "phone": {"type": ["string", "null"], "description": "any UK or E.164 format"},
-            "skills": {"type": "array", "items": {"type": "string"}, "example": ["hate_crime"]},
-            "languages": {"type": "array", "items": {"type": "string"}, "example": ["en-GB"]},
+            "skills": {
+                "type": "array",
+                "items": {"type": "string", "pattern": SKILL.pattern},
+                "example": ["hate_crime"],
+            },
+            "languages": {
+                "type": "array",
+                "items": {"type": "string", "pattern": LANGUAGE.pattern},
+                "minItems": 1,
+                "example": ["en-GB"],
+            },
             "active": {"type": "boolean"},
         },
     },
@@ -69,7 +83,12 @@ SCHEMAS: dict[str, Any] = {
         "type": "object",
         "additionalProperties": False,
         "required": ["starts", "ends"],
-        "description": "Give weekday (weekly pattern) or on_date (dated work or leave).",
+        "description": (
+            "Give weekday (weekly pattern) or on_date (dated work or leave). The shift must end"
+            " after it starts, on the same day: there are no overnight shifts (the desk closes"
+            " by 20:00). A shift overlapping one of the agent's shifts of the same kind on the"
+            " same weekday or date is refused with 422."
+        ),
         "properties": {
             "weekday": {"type": "integer", "minimum": 0, "maximum": 6, "description": "0=Mon"},
             "on_date": {"type": "string", "format": "date"},
@@ -77,7 +96,7 @@ SCHEMAS: dict[str, Any] = {
             "ends": {
                 "type": "string",
                 "example": "16:00",
-                "description": "before starts: overnight",
+                "description": "desk-local, after starts (no overnight shifts)",
             },
             "kind": {"type": "string", "enum": ["work", "leave"], "default": "work"},
         },
@@ -117,6 +136,11 @@ SCHEMAS: dict[str, Any] = {
     },
 }
 
+_AUDITED = 'The change is written to the audit trail with actor "api:<token name>".'
+_EDIT_RULES = (
+    "Checked by the same rules as the supervisor console. A 422 lists each reason as"
+    ' {"field", "reason"}; field is "agent" or "shift" when no one field is at fault. '
+) + _AUDITED
 _STATUS_OK = _json(_ref("AgentStatus"), "the agent's state now")
 
 
@@ -189,6 +213,7 @@ PATHS: dict[str, Any] = {
         },
         "post": {
             "summary": "Add an agent (roles: supervisor, integration)",
+            "description": _EDIT_RULES,
             "requestBody": _body("AgentInput"),
             "responses": {
                 "201": _json(_ref("Agent"), "created"),
@@ -207,6 +232,7 @@ PATHS: dict[str, Any] = {
         },
         "patch": {
             "summary": "Change an agent's details, skills, languages or active flag",
+            "description": _EDIT_RULES,
             "parameters": _id("agent_id"),
             "requestBody": _body("AgentInput"),
             "responses": {
@@ -232,6 +258,7 @@ PATHS: dict[str, Any] = {
         },
         "post": {
             "summary": "Add a weekly shift, or a dated extra shift or leave",
+            "description": _EDIT_RULES,
             "parameters": _id("agent_id"),
             "requestBody": _body("ShiftInput"),
             "responses": {
@@ -243,6 +270,7 @@ PATHS: dict[str, Any] = {
     "/api/shifts/{shift_id}": {
         "delete": {
             "summary": "Remove a shift (roles: supervisor, integration)",
+            "description": _AUDITED,
             "parameters": _id("shift_id"),
             "responses": {"204": {"description": "removed"}, **error_responses(401, 403, 404)},
         }

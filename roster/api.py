@@ -2,24 +2,27 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
-from flask import Blueprint, Response, current_app, jsonify, request
+from flask import Blueprint, Response, current_app, g, jsonify, request
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
 
 from api.auth import require_token
 from api.errors import api_error
-from core.clock import now
 from core.db import get_session
 from queueing.agents import agent_status
 from queueing.desk import desk_for
-from queueing.mirror import sync_agent
-from roster import validation
+from roster import api_input, editing
+from roster.editing import RosterError
 from roster.models import Agent, Shift
 
 bp = Blueprint("roster_api", __name__, url_prefix="/api")
 MANAGERS = ("supervisor", "integration")
+T = TypeVar("T")
+Answer = Response | tuple[Response | str, int]
 
 
 def _body(allowed: set[str]) -> tuple[dict[str, Any] | None, Response | None]:
@@ -61,18 +64,36 @@ def shift_json(shift: Shift) -> dict[str, Any]:
     }
 
 
-def _save_agent(agent: Agent) -> Response | None:
-    """Commit an agent change and refresh its mirror; a 409 when the identity is taken."""
+def _edit(change: Callable[[Session], T], what: str, respond: Callable[[T], Answer]) -> Answer:
+    """Run one roster service as the token's holder; commit and tell routing, or say why not."""
     session = get_session()
     try:
-        session.flush()
-    except IntegrityError:
+        result = change(session)
+    except RosterError as error:
         session.rollback()
-        return api_error(409, "another agent already has that client_identity")
-    desk = desk_for(current_app)  # type: ignore[arg-type]
-    sync_agent(session, desk.acd, agent, now(), desk.config.timezone)
+        return _refused(error, what)
+    except IntegrityError:  # another request took the client_identity since we checked
+        session.rollback()
+        return api_error(409, f"the {what} was not saved", [_TAKEN])
     session.commit()
-    return None
+    editing.routing_changed(session, current_app._get_current_object())  # type: ignore[attr-defined]
+    return respond(result)
+
+
+def _actor() -> str:
+    return f"api:{g.api_token.name}"
+
+
+def _refused(error: RosterError, what: str) -> Response:
+    """Answer 404 when the row is gone, 409 for a clash alone, else 422 with every reason."""
+    kinds = {problem.kind for problem in error.problems}
+    details = [{"field": p.field or what, "reason": p.message} for p in error.problems]
+    if "missing" in kinds:
+        return api_error(404, error.messages[0])
+    return api_error(409 if kinds == {"taken"} else 422, f"the {what} was not saved", details)
+
+
+_TAKEN = {"field": "client_identity", "reason": "another agent already has it"}
 
 
 @bp.get("/agents")
@@ -85,19 +106,17 @@ def list_agents() -> Response:
 
 @bp.post("/agents")
 @require_token(*MANAGERS)
-def create_agent() -> tuple[Response, int] | Response:
+def create_agent() -> Answer:
     """Add an agent reachable at a client identity and/or phone number."""
-    body, error = _body(validation.AGENT_FIELDS)
+    body, error = _body(api_input.AGENT_FIELDS)
     if error or body is None:
         return error  # type: ignore[return-value]
-    values, problems = validation.agent_values(body, creating=True)
-    if not problems and not validation.reachable(values):
-        problems.append({"field": "client_identity", "reason": "give a client_identity or phone"})
-    if problems:
-        return api_error(422, "the agent was not saved", problems)
-    agent = Agent(**values)
-    get_session().add(agent)
-    return _save_agent(agent) or (jsonify(agent_json(agent)), 201)
+    details, unparsed = api_input.agent_details(body, None)
+    return _edit(
+        lambda session: editing.save_agent(session, _actor(), details, None, unparsed),
+        "agent",
+        lambda agent: (jsonify(agent_json(agent)), 201),
+    )
 
 
 def _agent_or_404(agent_id: int) -> Agent | Response:
@@ -115,23 +134,20 @@ def get_agent(agent_id: int) -> Response:
 
 @bp.patch("/agents/<int:agent_id>")
 @require_token(*MANAGERS)
-def update_agent(agent_id: int) -> Response:
+def update_agent(agent_id: int) -> Answer:
     """Change an agent's name, endpoints, skills, languages or active flag."""
     agent = _agent_or_404(agent_id)
     if isinstance(agent, Response):
         return agent
-    body, error = _body(validation.AGENT_FIELDS)
+    body, error = _body(api_input.AGENT_FIELDS)
     if error or body is None:
         return error  # type: ignore[return-value]
-    values, problems = validation.agent_values(body, creating=False)
-    current = {"client_identity": agent.client_identity, "phone_e164": agent.phone_e164}
-    if not problems and not validation.reachable(current | values):
-        problems.append({"field": "client_identity", "reason": "give a client_identity or phone"})
-    if problems:
-        return api_error(422, "the agent was not saved", problems)
-    for name, value in values.items():
-        setattr(agent, name, value)
-    return _save_agent(agent) or jsonify(agent_json(agent))
+    details, unparsed = api_input.agent_details(body, agent)
+    return _edit(
+        lambda session: editing.save_agent(session, _actor(), details, agent_id, unparsed),
+        "agent",
+        lambda saved: jsonify(agent_json(saved)),
+    )
 
 
 @bp.get("/agents/<int:agent_id>/shifts")
@@ -146,35 +162,28 @@ def list_shifts(agent_id: int) -> Response:
 
 @bp.post("/agents/<int:agent_id>/shifts")
 @require_token(*MANAGERS)
-def add_shift(agent_id: int) -> tuple[Response, int] | Response:
+def add_shift(agent_id: int) -> Answer:
     """Add a weekly shift (weekday) or a dated extra shift or leave (on_date)."""
-    agent = _agent_or_404(agent_id)
-    if isinstance(agent, Response):
-        return agent
-    body, error = _body(validation.SHIFT_FIELDS)
+    body, error = _body(api_input.SHIFT_FIELDS)
     if error or body is None:
         return error  # type: ignore[return-value]
-    values, problems = validation.shift_values(body)
-    if problems:
-        return api_error(422, "the shift was not saved", problems)
-    shift = Shift(agent_id=agent.id, **values)
-    get_session().add(shift)
-    return _save_agent(agent) or (jsonify(shift_json(shift)), 201)
+    details, unparsed = api_input.shift_details(body)
+    return _edit(
+        lambda session: editing.add_shift(session, _actor(), agent_id, details, unparsed),
+        "shift",
+        lambda shift: (jsonify(shift_json(shift)), 201),
+    )
 
 
 @bp.delete("/shifts/<int:shift_id>")
 @require_token(*MANAGERS)
-def delete_shift(shift_id: int) -> tuple[str, int] | Response:
+def delete_shift(shift_id: int) -> Answer:
     """Remove a shift."""
-    session = get_session()
-    shift = session.get(Shift, shift_id)
-    if shift is None:
-        return api_error(404, f"no shift {shift_id}")
-    agent = shift.agent
-    session.delete(shift)
-    session.flush()
-    session.expire(agent, ["shifts"])
-    return _save_agent(agent) or ("", 204)
+    return _edit(
+        lambda session: editing.delete_shift(session, _actor(), shift_id),
+        "shift",
+        lambda _agent_id: ("", 204),
+    )
 
 
 @bp.get("/skills")

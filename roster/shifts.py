@@ -46,7 +46,9 @@ def _days(local: dt.datetime) -> list[dt.date]:
 
 
 def _covers(shift: Shift, local: dt.datetime) -> bool:
-    """Say whether the shift's window holds `local` (ending before it starts: overnight)."""
+    """Say whether the shift's window holds `local`."""
+    # roster.editing only accepts shifts that end after they start, but rows saved before
+    # that rule may end before they start (overnight) or at their start (all day): honour them.
     for start_day in _days(local):
         if not _falls_on(shift, start_day):
             continue

@@ -19,6 +19,7 @@ from app import create_app
 from core.db import Base
 from core.embedded_redis import EmbeddedRedis
 from core.migrate import upgrade
+from tests.acd_helpers import RecordingPort
 from tests.live import LiveServer, WorkerProcess
 from tests.twilio_signing import TwilioSigner
 
@@ -143,3 +144,11 @@ def worker(app: Flask) -> Iterator[WorkerProcess]:
     process = WorkerProcess(dict(app.config))
     yield process
     process.stop()
+
+
+@pytest.fixture
+def port(app: Flask) -> Iterator[RecordingPort]:
+    """Record REST redirects instead of reaching Twilio (single-endpoint ACD tests)."""
+    recording = RecordingPort()
+    app.extensions["helpline.twilio"] = recording
+    yield recording

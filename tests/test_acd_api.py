@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from sqlalchemy import select
 
+from accounts.models import AuditRecord
 from api.auth import issue_token
 from queueing.desk import desk_for
+from roster import editing
+from roster.models import Shift
 from tests.acd_helpers import add_agent, add_call, open_desk
 from tests.twilio_signing import voice_params
 
@@ -138,6 +143,87 @@ def test_bad_agent_input_is_refused_with_reasons(app: Flask, client: FlaskClient
         == 422
     )
     assert client.post("/api/agents/1/state", json=[], headers=supervisor).status_code == 400
+
+
+def _agent_with_monday_morning(client: FlaskClient, headers: dict[str, str]) -> int:
+    """Create an agent working Mondays 08:00-12:00 through the API; return their id."""
+    created = client.post(
+        "/api/agents", json={"name": "Dee", "client_identity": "dee"}, headers=headers
+    )
+    agent = int(created.get_json()["id"])
+    morning = {"weekday": 0, "starts": "08:00", "ends": "12:00"}
+    assert (
+        client.post(f"/api/agents/{agent}/shifts", json=morning, headers=headers).status_code == 201
+    )
+    return agent
+
+
+def test_shift_rules_match_the_console(app: Flask, client: FlaskClient) -> None:
+    """End-before-start (no overnight shifts) and overlaps are refused with 422 and reasons."""
+    headers = bearer(app, "integration")
+    agent = _agent_with_monday_morning(client, headers)
+    shifts = f"/api/agents/{agent}/shifts"
+    overnight = client.post(
+        shifts, json={"weekday": 1, "starts": "22:00", "ends": "06:00"}, headers=headers
+    )
+    assert overnight.status_code == 422
+    assert overnight.get_json()["details"] == [
+        {"field": "ends", "reason": "The shift must end after it starts."}
+    ]
+    overlap = client.post(
+        shifts, json={"weekday": 0, "starts": "11:00", "ends": "15:00"}, headers=headers
+    )
+    assert overlap.status_code == 422
+    assert overlap.get_json()["details"] == [
+        {"field": "shift", "reason": "This overlaps the shift Monday 08:00-12:00."}
+    ]
+    adjacent = {"weekday": 0, "starts": "12:00", "ends": "16:00"}
+    assert client.post(shifts, json=adjacent, headers=headers).status_code == 201
+    leave = {"on_date": "2026-11-23", "kind": "leave", "starts": "09:00", "ends": "10:00"}
+    assert client.post(shifts, json=leave, headers=headers).status_code == 201
+    unreadable = client.post(shifts, json={"weekday": "Mon", "starts": "8am"}, headers=headers)
+    assert {d["field"] for d in unreadable.get_json()["details"]} == {"weekday", "starts", "ends"}
+    with app.extensions["helpline.sessionmaker"]() as session:
+        assert len(session.scalars(select(Shift).where(Shift.agent_id == agent)).all()) == 3
+
+
+def test_api_changes_are_audited_as_the_token(app: Flask, client: FlaskClient) -> None:
+    """Creating and changing an agent and adding and removing a shift write api:<token> rows."""
+    headers = bearer(app, "integration")
+    agent = _agent_with_monday_morning(client, headers)
+    client.patch(f"/api/agents/{agent}", json={"active": False}, headers=headers)
+    [shift] = client.get(f"/api/agents/{agent}/shifts", headers=headers).get_json()["shifts"]
+    assert client.delete(f"/api/shifts/{shift['id']}", headers=headers).status_code == 204
+    refused = {"weekday": 2, "starts": "10:00", "ends": "09:00"}
+    assert (
+        client.post(f"/api/agents/{agent}/shifts", json=refused, headers=headers).status_code == 422
+    )
+    with app.extensions["helpline.sessionmaker"]() as session:
+        rows = session.scalars(select(AuditRecord).order_by(AuditRecord.id)).all()
+        trail = [(r.actor, r.action, r.entity) for r in rows]
+        update = rows[2].detail
+    assert trail == [
+        ("api:test-integration", "create", "agent"),
+        ("api:test-integration", "create", "shift"),
+        ("api:test-integration", "update", "agent"),
+        ("api:test-integration", "delete", "shift"),
+    ]
+    assert update["before"]["active"] is True and update["after"]["active"] is False
+
+
+def test_api_changes_reach_the_router(
+    app: Flask, client: FlaskClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each saved API change refreshes routing once, after the commit; refused ones do not."""
+    calls: list[int] = []
+    monkeypatch.setattr(editing, "routing_changed", lambda *_: calls.append(1))
+    headers = bearer(app, "integration")
+    agent = _agent_with_monday_morning(client, headers)
+    overlap = {"weekday": 0, "starts": "09:00", "ends": "10:00"}
+    assert (
+        client.post(f"/api/agents/{agent}/shifts", json=overlap, headers=headers).status_code == 422
+    )
+    assert len(calls) == 2
 
 
 def test_queue_snapshot_shows_waiting_and_agents(app: Flask, client: FlaskClient, twilio) -> None:  # type: ignore[no-untyped-def]

@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
 
-import pytest
 from flask import Flask
 from sqlalchemy import delete, select
 
@@ -25,14 +23,6 @@ from tests.acd_helpers import (
     open_desk,
 )
 from tests.twilio_signing import TwilioSigner, voice_params
-
-
-@pytest.fixture
-def port(app: Flask) -> Iterator[RecordingPort]:
-    """Record REST redirects instead of reaching Twilio."""
-    recording = RecordingPort()
-    app.extensions["helpline.twilio"] = recording
-    yield recording
 
 
 def queue(app: Flask, n: int) -> str:

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from urllib.parse import parse_qs, urlencode, urlsplit
 
-import pytest
 from flask import Flask
 
 from queueing.desk import desk_for
@@ -19,14 +17,6 @@ from tests.acd_helpers import (
 )
 from tests.twilio_signing import TwilioSigner, voice_params
 from tests.twiml_assert import parse, spoken, verbs
-
-
-@pytest.fixture
-def port(app: Flask) -> Iterator[RecordingPort]:
-    """Record REST redirects instead of reaching Twilio."""
-    recording = RecordingPort()
-    app.extensions["helpline.twilio"] = recording
-    yield recording
 
 
 def post(twilio: TwilioSigner, path: str, call_sid: str, **extra: str) -> object:

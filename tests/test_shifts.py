@@ -1,4 +1,4 @@
-"""Who is on shift: weekly patterns, dated extra shifts and leave, overnight shifts."""
+"""Who is on shift: weekly patterns, dated extra shifts and leave, older overnight rows."""
 
 from __future__ import annotations
 
@@ -52,7 +52,7 @@ def test_weekly_pattern_and_exceptions(app: Flask) -> None:
 
 
 def test_overnight_shift_and_inactive_agents(app: Flask) -> None:
-    """A 22:00-06:00 shift covers the early hours of the next day; inactive agents never count."""
+    """An older 22:00-06:00 row still covers the next early hours; inactive agents never count."""
     with app.extensions["helpline.sessionmaker"]() as session:
         night = Agent(name="N", client_identity="n")
         gone = Agent(name="G", client_identity="g", active=False)

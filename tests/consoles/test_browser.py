@@ -14,10 +14,10 @@ from flask import Flask
 from sqlalchemy import select
 
 from calls.models import Call
-from consoles.rostering import WEEKDAYS
 from core.clock import now
 from queueing.desk import desk_for
 from queueing.service import join_queue
+from roster.editing import WEEKDAYS
 from roster.models import Agent, OpeningHours, Shift
 from tests.consoles.conftest import PASSWORD
 from tests.live import LiveServer

@@ -12,7 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from accounts.models import AuditRecord
-from consoles import rostering
+from roster import editing
 from roster.hours import is_open
 from roster.models import Agent, Closure, OpeningHours, Shift
 from tests.consoles.conftest import Console
@@ -190,7 +190,7 @@ def test_every_change_tells_routing_after_commit(
 ) -> None:
     """routing_changed runs once per saved change, and not for refused ones."""
     calls: list[int] = []
-    monkeypatch.setattr(rostering, "routing_changed", lambda *_: calls.append(1))
+    monkeypatch.setattr(editing, "routing_changed", lambda *_: calls.append(1))
     shift = {"when": "2", "kind": "work", "starts": "08:00", "ends": "12:00"}
     supervisor.post(f"/console/roster/agents/{alice}/shifts", shift)
     supervisor.post(f"/console/roster/agents/{alice}/shifts", shift)  # overlaps: refused

@@ -1,20 +1,24 @@
 """Roster editing services: agents, shifts, opening hours and closures, each change audited.
 
-Services take a session and never commit; they raise RosterError with messages a supervisor
-can act on. The view commits, then calls `routing_changed()` so the router sees it at once.
+The supervisor console and the JSON API both edit the roster here, so one set of rules
+applies. Services take a session and never commit; they raise RosterError with messages a
+supervisor can act on. The caller commits, then calls `routing_changed()` so the router sees
+the change at once.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Literal
 
 from flask import Flask
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from consoles.audit import audit
+from accounts.audit import audit
 from core.clock import now
 from queueing.desk import desk_for
 from queueing.mirror import refresh_roster
@@ -22,17 +26,31 @@ from roster.models import Agent, Closure, OpeningHours, Shift
 from telephony.numbers import to_e164
 
 WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
-IDENTITY = re.compile(r"^[A-Za-z0-9_.-]{1,100}$")
+IDENTITY = re.compile(r"^[A-Za-z0-9_.@-]{1,100}$")
 LANGUAGE = re.compile(r"^[a-z]{2,3}(-[A-Z]{2})?$")
 SKILL = re.compile(r"^[a-z0-9_]{1,40}$")
+Kind = Literal["invalid", "missing", "taken"]
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One reason a change was refused, with the field it concerns when there is one.
+
+    kind: "invalid" (fix the input), "missing" (the row is gone), "taken" (a clash).
+    """
+
+    message: str
+    field: str | None = None
+    kind: Kind = "invalid"
 
 
 class RosterError(ValueError):
     """A roster change was refused; `messages` say why, in words for the supervisor."""
 
-    def __init__(self, messages: list[str]) -> None:
-        super().__init__("; ".join(messages))
-        self.messages = messages
+    def __init__(self, problems: Sequence[Problem | str]) -> None:
+        self.problems = [p if isinstance(p, Problem) else Problem(p) for p in problems]
+        self.messages = [p.message for p in self.problems]
+        super().__init__("; ".join(self.messages))
 
 
 @dataclass(frozen=True)
@@ -69,23 +87,32 @@ class DayHours:
 
 @dataclass
 class _Problems:
-    messages: list[str] = field(default_factory=list)
+    found: list[Problem] = field(default_factory=list)
 
-    def check(self, ok: bool, message: str) -> None:
+    def check(
+        self, ok: bool, message: str, field: str | None = None, kind: Kind = "invalid"
+    ) -> None:
         if not ok:
-            self.messages.append(message)
+            self.found.append(Problem(message, field, kind))
 
     def raise_any(self) -> None:
-        if self.messages:
-            raise RosterError(self.messages)
+        if self.found:
+            raise RosterError(self.found)
 
 
 def save_agent(
-    session: Session, actor: str, details: AgentDetails, agent_id: int | None = None
+    session: Session,
+    actor: str,
+    details: AgentDetails,
+    agent_id: int | None = None,
+    unparsed: Sequence[Problem] = (),
 ) -> Agent:
-    """Create an agent (agent_id None) or update one, after validating the details."""
-    phone = _validate_agent(session, details, agent_id)
+    """Create an agent (agent_id None) or update one, after validating the details.
+
+    `unparsed` are problems the caller met reading its input; they are refused with ours.
+    """
     agent = Agent() if agent_id is None else _agent(session, agent_id)
+    phone = _validate_agent(session, details, agent_id, unparsed)
     before = _agent_facts(agent) if agent_id is not None else None
     agent.name = details.name.strip()
     agent.client_identity = details.client_identity or None
@@ -99,25 +126,40 @@ def save_agent(
     return agent
 
 
-def _validate_agent(session: Session, details: AgentDetails, agent_id: int | None) -> str | None:
-    problems = _Problems()
-    problems.check(bool(details.name.strip()), "Give the agent a name.")
+def _validate_agent(
+    session: Session, details: AgentDetails, agent_id: int | None, unparsed: Sequence[Problem]
+) -> str | None:
+    problems = _Problems(list(unparsed))
+    name = details.name.strip()
+    problems.check(bool(name), "Give the agent a name.", "name")
+    problems.check(len(name) <= 200, "Keep the name to 200 characters.", "name")
     identity = details.client_identity
     phone = to_e164(details.phone) if details.phone else None
-    problems.check(bool(identity or details.phone), "Give a Client identity or a phone number.")
-    problems.check(not identity or bool(IDENTITY.match(identity)), _IDENTITY_HELP)
-    problems.check(not details.phone or phone is not None, "That phone number is not valid.")
-    problems.check(all(SKILL.match(s) for s in details.skills), _SKILL_HELP)
-    problems.check(bool(details.languages), "Give at least one language, such as en-GB.")
-    problems.check(all(LANGUAGE.match(x) for x in details.languages), _LANGUAGE_HELP)
+    problems.check(
+        bool(identity or details.phone),
+        "Give a Client identity or a phone number.",
+        "client_identity",
+    )
+    problems.check(
+        not identity or bool(IDENTITY.match(identity)), _IDENTITY_HELP, "client_identity"
+    )
+    problems.check(
+        not details.phone or phone is not None, "That phone number is not valid.", "phone"
+    )
+    problems.check(all(SKILL.match(s) for s in details.skills), _SKILL_HELP, "skills")
+    problems.check(
+        bool(details.languages), "Give at least one language, such as en-GB.", "languages"
+    )
+    problems.check(all(LANGUAGE.match(x) for x in details.languages), _LANGUAGE_HELP, "languages")
     if identity:
         other = session.scalar(select(Agent).where(Agent.client_identity == identity))
-        problems.check(other is None or other.id == agent_id, f"{identity} is already taken.")
+        taken = other is not None and other.id != agent_id
+        problems.check(not taken, f"{identity} is already taken.", "client_identity", "taken")
     problems.raise_any()
     return phone
 
 
-_IDENTITY_HELP = "The Client identity may use letters, digits, '_', '.' and '-' only."
+_IDENTITY_HELP = "The Client identity may use letters, digits, '_', '.', '@' and '-' only."
 _SKILL_HELP = "Skills are lower-case words joined by '_', such as domestic_abuse."
 _LANGUAGE_HELP = "Languages are codes such as en-GB or cy-GB."
 
@@ -125,7 +167,7 @@ _LANGUAGE_HELP = "Languages are codes such as en-GB or cy-GB."
 def _agent(session: Session, agent_id: int) -> Agent:
     agent = session.get(Agent, agent_id)
     if agent is None:
-        raise RosterError(["That agent no longer exists."])
+        raise RosterError([Problem("That agent no longer exists.", "agent", "missing")])
     return agent
 
 
@@ -140,10 +182,16 @@ def _agent_facts(agent: Agent) -> dict[str, object]:
     }
 
 
-def add_shift(session: Session, actor: str, agent_id: int, details: ShiftDetails) -> Shift:
+def add_shift(
+    session: Session,
+    actor: str,
+    agent_id: int,
+    details: ShiftDetails,
+    unparsed: Sequence[Problem] = (),
+) -> Shift:
     """Add a shift pattern or dated exception, refusing end-before-start and overlaps."""
     _agent(session, agent_id)
-    _validate_shift(session, agent_id, details, shift_id=None)
+    _validate_shift(session, agent_id, details, None, unparsed)
     shift = Shift(agent_id=agent_id, **_shift_columns(details))
     session.add(shift)
     session.flush()
@@ -154,7 +202,7 @@ def add_shift(session: Session, actor: str, agent_id: int, details: ShiftDetails
 def update_shift(session: Session, actor: str, shift_id: int, details: ShiftDetails) -> Shift:
     """Change a shift's times (and day), with the same checks as adding one."""
     shift = _shift(session, shift_id)
-    _validate_shift(session, shift.agent_id, details, shift_id=shift.id)
+    _validate_shift(session, shift.agent_id, details, shift.id)
     before = _facts(shift)
     for name, value in _shift_columns(details).items():
         setattr(shift, name, value)
@@ -175,7 +223,7 @@ def delete_shift(session: Session, actor: str, shift_id: int) -> int:
 def _shift(session: Session, shift_id: int) -> Shift:
     shift = session.get(Shift, shift_id)
     if shift is None:
-        raise RosterError(["That shift no longer exists."])
+        raise RosterError([Problem("That shift no longer exists.", "shift", "missing")])
     return shift
 
 
@@ -190,21 +238,35 @@ def _shift_columns(details: ShiftDetails) -> dict[str, object]:
 
 
 def _validate_shift(
-    session: Session, agent_id: int, details: ShiftDetails, shift_id: int | None
+    session: Session,
+    agent_id: int,
+    details: ShiftDetails,
+    shift_id: int | None,
+    unparsed: Sequence[Problem] = (),
 ) -> None:
-    problems = _Problems()
-    problems.check(details.kind in ("work", "leave"), "A shift is either work or leave.")
+    """Refuse a malformed shift, then one overlapping the agent's shifts of the same kind."""
+    problems = _Problems(list(unparsed))
+    problems.check(details.kind in ("work", "leave"), "A shift is either work or leave.", "kind")
     problems.check(
         (details.weekday is None) != (details.on_date is None),
         "Choose either a weekday (every week) or a date (a one-off).",
+        "weekday",
     )
-    problems.check(details.weekday is None or 0 <= details.weekday <= 6, "Choose a weekday.")
-    problems.check(details.ends > details.starts, "The shift must end after it starts.")
+    problems.check(
+        details.weekday is None or 0 <= details.weekday <= 6, "Choose a weekday.", "weekday"
+    )
+    # No overnight shifts: the desk closes by 20:00, so a shift ends on the day it starts.
+    problems.check(details.ends > details.starts, "The shift must end after it starts.", "ends")
     problems.raise_any()
     for other in _same_day(session, agent_id, details):
-        if other.id != shift_id and other.starts < details.ends and details.starts < other.ends:
+        if other.id != shift_id and other.starts < details.ends and details.starts < _ends(other):
             problems.check(False, f"This overlaps the shift {_describe(other)}.")
     problems.raise_any()
+
+
+def _ends(shift: Shift) -> dt.time:
+    """Return when the shift ends on its first day; older rows may run overnight or all day."""
+    return shift.ends if shift.ends > shift.starts else dt.time.max
 
 
 def _same_day(session: Session, agent_id: int, details: ShiftDetails) -> list[Shift]:
