@@ -54,7 +54,10 @@ def _dev_secret(instance_path: str) -> str:
 def _register_blueprints(app: Flask) -> None:
     # Imported here so that importing app.py builds nothing (the factory owns set-up).
     import api.views
+    import callbacks
     import consoles
+    from callbacks.api import bp as callbacks_api_bp
+    from callbacks.views import bp as callbacks_bp
     from calls.views import bp as calls_bp
     from cases.api import bp as cases_api_bp
     from ivr.views import bp as ivr_bp
@@ -70,3 +73,6 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(queueing_bp)
     app.register_blueprint(queueing_api_bp)
     app.register_blueprint(roster_api_bp)
+    app.register_blueprint(callbacks_bp)
+    app.register_blueprint(callbacks_api_bp)
+    callbacks.init_app(app)

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from callbacks.api import OPENAPI as CALLBACKS
 from cases.api import OPENAPI as CASES
 from queueing.openapi import OPENAPI as ACD
 
-FEATURES: tuple[dict[str, Any], ...] = (CASES, ACD)
+FEATURES: tuple[dict[str, Any], ...] = (CASES, ACD, CALLBACKS)
 
 ERROR_SCHEMA = {
     "type": "object",

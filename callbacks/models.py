@@ -4,7 +4,16 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text, text
+from sqlalchemy import (
+    Boolean,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    text,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from core.db import Base, intpk
@@ -53,13 +62,22 @@ class CallbackAttempt(Base):
     """One try at a callback: agent leg first, then the victim."""
 
     __tablename__ = "callback_attempts"
+    # A second worker racing for the same try fails on insert instead of dialling twice.
+    __table_args__ = (UniqueConstraint("callback_id", "number"),)
 
     id: Mapped[intpk]
     callback_id: Mapped[int] = mapped_column(ForeignKey("callback_requests.id"), index=True)
     number: Mapped[int] = mapped_column(Integer)
     started_at: Mapped[dt.datetime]
     agent_id: Mapped[int | None] = mapped_column(ForeignKey("agents.id"))
+    # The ACD reservation token that offered this attempt to the agent (None: offered directly).
+    offer_token: Mapped[str | None] = mapped_column(String(64))
     agent_call_sid: Mapped[str | None] = mapped_column(String(40))
     victim_call_sid: Mapped[str | None] = mapped_column(String(40), unique=True)
+    # agent_ringing -> victim_ringing -> done; each step is claimed with a WHERE on the last.
+    stage: Mapped[str] = mapped_column(
+        String(20), default="agent_ringing", server_default="agent_ringing"
+    )
+    victim_dialled_at: Mapped[dt.datetime | None]
     result: Mapped[str | None] = mapped_column(String(20))
     finished_at: Mapped[dt.datetime | None]

@@ -74,6 +74,27 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("LOCKOUT_NUMBER_WINDOW", 3600, "window (s) for caller-number failures", int),
     Setting("LOCKOUT_NUMBER_SECONDS", 3600, "how long (s) a caller number stays locked", int),
     Setting(
+        "CALLBACK_OFFER_WAIT_SECONDS",
+        120,
+        "offer a callback automatically when the estimated wait exceeds this (s)",
+        int,
+    ),
+    Setting("CALLBACK_RETRIES", 2, "retries after an unanswered callback attempt", int),
+    Setting("CALLBACK_RETRY_SECONDS", 600, "minimum gap (s) between callback attempts", int),
+    Setting("CALLBACK_EXPIRY_SECONDS", 7 * 86400, "a pending callback expires after this (s)", int),
+    Setting("CALLBACK_NUMBER_TRIES", 3, "tries to key a callable number before giving up", int),
+    Setting("CALLBACK_AGENT_RING_SECONDS", 20, "how long (s) to ring the agent first", int),
+    Setting("CALLBACK_VICTIM_RING_SECONDS", 30, "how long (s) to ring the victim", int),
+    Setting(
+        "CALLBACK_STALE_ATTEMPT_SECONDS",
+        900,
+        "an attempt with no news for this long (s) is treated as lost and released",
+        int,
+    ),
+    Setting(
+        "CALLBACK_RECONCILE_SECONDS", 30, "how often (s) Redis is rebuilt from the database", int
+    ),
+    Setting(
         "IVR_QUEUE_URL",
         "/voice/queue/join",
         "where the IVR redirects a caller who wants a person (the queue's entry webhook)",

@@ -1,0 +1,194 @@
+"""One try at a callback: claim it, agent first, then the victim, then settle the outcome.
+
+Every step is claimed with an UPDATE ... WHERE on the previous state, so two workers, a
+retried job or a repeated webhook can never ring the agent for a taken request or dial the
+victim twice. Services never commit and never talk to Twilio; callers do both, in that order.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, replace
+
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session
+
+from callbacks.models import CallbackAttempt, CallbackRequest
+from callbacks.service import Policy, close
+from calls.journey import open_call, record
+from cases.models import Case
+from roster.models import Agent
+
+NO_ANSWER = frozenset({"no-answer", "busy", "failed", "canceled"})
+HUMAN = frozenset({"human", "unknown", ""})
+
+
+@dataclass(frozen=True)
+class Settled:
+    """How an attempt ended: whether to retry (after when) and which legs to hang up."""
+
+    callback_id: int
+    agent_id: int | None
+    retry_at: dt.datetime | None = None
+    requeue: bool = False
+    hang_up: tuple[str, ...] = ()
+
+
+def claim(
+    session: Session,
+    callback_id: int,
+    agent_id: int,
+    at: dt.datetime,
+    offer_token: str | None = None,
+) -> CallbackAttempt:
+    """Move a pending request to in_progress for this agent and open an attempt, or raise."""
+    taken = session.execute(
+        update(CallbackRequest)
+        .where(CallbackRequest.id == callback_id, CallbackRequest.state == "pending")
+        .values(state="in_progress", agent_id=agent_id)
+    )
+    if taken.rowcount != 1:  # type: ignore[attr-defined]
+        raise AttemptRefused(f"callback {callback_id} is not pending")
+    last = session.scalar(
+        select(func.max(CallbackAttempt.number)).where(CallbackAttempt.callback_id == callback_id)
+    )
+    attempt = CallbackAttempt(
+        callback_id=callback_id,
+        number=(last or 0) + 1,
+        started_at=at,
+        agent_id=agent_id,
+        offer_token=offer_token,
+    )
+    session.add(attempt)
+    session.flush()
+    return attempt
+
+
+class AttemptRefused(RuntimeError):
+    """The request was not pending (taken, cancelled or finished): nothing to do."""
+
+
+def agent_target(session: Session, agent_id: int) -> str | None:
+    """Return where to ring the agent: their softphone, else their phone."""
+    agent = session.get(Agent, agent_id)
+    if agent is None or not agent.active:
+        return None
+    if agent.client_identity:
+        return f"client:{agent.client_identity}"
+    return agent.phone_e164
+
+
+def start_victim_leg(session: Session, attempt_id: int, at: dt.datetime) -> CallbackRequest | None:
+    """Claim the victim dial for this attempt (once, ever); return its request if ours to dial."""
+    claimed = session.execute(
+        update(CallbackAttempt)
+        .where(CallbackAttempt.id == attempt_id, CallbackAttempt.stage == "agent_ringing")
+        .values(stage="victim_ringing", victim_dialled_at=at)
+    )
+    if claimed.rowcount != 1:  # type: ignore[attr-defined]
+        return None
+    attempt = session.get(CallbackAttempt, attempt_id)
+    assert attempt is not None
+    request = session.get(CallbackRequest, attempt.callback_id)
+    assert request is not None
+    request.attempts += 1
+    return request
+
+
+def whisper_lines(session: Session, request: CallbackRequest) -> list[str]:
+    """Brief the agent: the case, its status, why the victim wants a call, message safety."""
+    case = session.get(Case, request.case_id) if request.case_id else None
+    about = (
+        f"Callback for crime reference {case.crime_reference}, status "
+        f"{case.status_code.replace('_', ' ').lower()}."
+        if case
+        else "Callback for a caller who did not give a crime reference."
+    )
+    safe = "may" if request.safe_to_leave_message else "must not"
+    return [about, request.reason, f"You {safe} leave a message. Calling the victim now."]
+
+
+def victim_answered(
+    session: Session, attempt: CallbackAttempt, call_sid: str, at: dt.datetime
+) -> None:
+    """A person answered: the callback is done, and the victim's leg joins the journey."""
+    request = session.get(CallbackRequest, attempt.callback_id)
+    assert request is not None
+    attempt.stage, attempt.result, attempt.finished_at = "done", "connected", at
+    request.state, request.finish_reason, request.finished_at = "completed", "connected", at
+    call = open_call(session, call_sid, request.phone_e164, direction="outbound-api")
+    call.case_id, call.agent_id, call.answered_at = request.case_id, attempt.agent_id, at
+    call.outcome, call.language = "answered", request.language
+    record(session, call, "callback_connected", callback_id=request.id, attempt=attempt.number)
+
+
+def end_attempt(
+    session: Session, attempt: CallbackAttempt, result: str, at: dt.datetime, policy: Policy
+) -> Settled:
+    """Settle a victim leg that reached no one (or a machine): retry later, or give up."""
+    if attempt.stage == "done":
+        return Settled(attempt.callback_id, attempt.agent_id)
+    request = session.get(CallbackRequest, attempt.callback_id)
+    assert request is not None
+    attempt.stage, attempt.result, attempt.finished_at = "done", result, at
+    legs = tuple(sid for sid in (attempt.agent_call_sid,) if sid)
+    if request.state != "in_progress":
+        return Settled(attempt.callback_id, attempt.agent_id, hang_up=legs)
+    if request.attempts > policy.retries:
+        request.agent_id = None
+        close(
+            session, request, "failed", f"no answer after {request.attempts} attempts", at, "system"
+        )
+        return Settled(attempt.callback_id, attempt.agent_id, hang_up=legs)
+    retry_at = at + dt.timedelta(seconds=policy.retry_seconds)
+    request.state, request.agent_id, request.next_attempt_at = "pending", None, retry_at
+    return Settled(attempt.callback_id, attempt.agent_id, retry_at=retry_at, hang_up=legs)
+
+
+def agent_missed(
+    session: Session, attempt: CallbackAttempt, status: str, at: dt.datetime
+) -> Settled:
+    """The agent did not take it: the victim was never dialled; back to the same place."""
+    if attempt.stage != "agent_ringing":
+        return Settled(attempt.callback_id, attempt.agent_id)
+    attempt.stage, attempt.result, attempt.finished_at = "done", f"agent_{status}", at
+    request = session.get(CallbackRequest, attempt.callback_id)
+    assert request is not None
+    if request.state != "in_progress":
+        return Settled(attempt.callback_id, attempt.agent_id)
+    request.state, request.agent_id = "pending", None
+    return Settled(attempt.callback_id, attempt.agent_id, requeue=True)
+
+
+def release_stale(session: Session, at: dt.datetime, policy: Policy) -> list[Settled]:
+    """Settle attempts with no news for too long (a lost job, webhook or worker)."""
+    cutoff = at - dt.timedelta(seconds=policy.stale_seconds)
+    stale = session.scalars(
+        select(CallbackAttempt).where(
+            CallbackAttempt.stage != "done", CallbackAttempt.started_at <= cutoff
+        )
+    ).all()
+    settled = []
+    for attempt in stale:
+        if attempt.stage == "agent_ringing":
+            legs = tuple(sid for sid in (attempt.agent_call_sid,) if sid)
+            settled.append(replace(agent_missed(session, attempt, "lost", at), hang_up=legs))
+        else:
+            settled.append(end_attempt(session, attempt, "lost", at, policy))
+    return settled
+
+
+def cancel(session: Session, request: CallbackRequest, actor: str, at: dt.datetime) -> Settled:
+    """Cancel an open request; stop any attempt under way."""
+    legs: list[str] = []
+    for attempt in session.scalars(
+        select(CallbackAttempt).where(
+            CallbackAttempt.callback_id == request.id, CallbackAttempt.stage != "done"
+        )
+    ):
+        attempt.stage, attempt.result, attempt.finished_at = "done", "cancelled", at
+        legs += [sid for sid in (attempt.agent_call_sid, attempt.victim_call_sid) if sid]
+    settled = Settled(request.id, request.agent_id, hang_up=tuple(legs))
+    request.agent_id = None
+    close(session, request, "cancelled", f"cancelled by {actor}", at, actor)
+    return settled

@@ -1,0 +1,123 @@
+"""Drive attempts through Twilio and the ACD: ring the agent, dial the victim, requeue.
+
+These run after the database work is committed (never before), so a crash between the two
+leaves a row the reconciliation job can repair rather than a call nobody knows about.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+
+from flask import Flask
+from sqlalchemy.orm import Session
+from twilio.base.exceptions import TwilioException
+
+from callbacks import queue_link, responses
+from callbacks.attempts import AttemptRefused, Settled, agent_missed, agent_target, claim
+from callbacks.models import CallbackRequest
+from callbacks.service import is_due
+from core.clock import now
+from core.jobs import queue
+from queueing.desk import desk_for
+from telephony.numbers import mask
+from telephony.twilio_port import get_port
+
+log = logging.getLogger("helpline.callbacks")
+
+
+def absolute(app: Flask, path: str, attempt_id: int) -> str:
+    """Return the public URL Twilio should request for this attempt."""
+    return f"{app.config['PUBLIC_BASE_URL'].rstrip('/')}{path}?attempt={attempt_id}"
+
+
+def run_attempt(
+    app: Flask, session: Session, callback_id: int, agent_id: int, token: str | None
+) -> int | None:
+    """Claim the callback for the agent the ACD reserved and ring them; return the attempt."""
+    target = agent_target(session, agent_id)
+    try:
+        attempt = claim(session, callback_id, agent_id, now(), token)
+    except AttemptRefused:
+        session.rollback()
+        queue_link.refuse(app, callback_id, agent_id, token)
+        return None
+    session.commit()
+    try:
+        if target is None:
+            raise LookupError(f"agent {agent_id} cannot be reached")
+        attempt.agent_call_sid = ring_agent(app, attempt.id, target)
+    except (TwilioException, LookupError, OSError):
+        log.exception("could not ring agent %s for callback %s", agent_id, callback_id)
+        settled = agent_missed(session, attempt, "failed", now())
+        session.commit()
+        queue_link.settle(app, attempt)
+        after(app, settled)
+    session.commit()
+    return attempt.id
+
+
+def ring_agent(app: Flask, attempt_id: int, target: str) -> str:
+    """Call the agent; their TwiML briefs them and holds them in the attempt's room."""
+    return get_port(app).create_call(
+        to=target,
+        url=absolute(app, responses.AGENT_URL, attempt_id),
+        status_callback=absolute(app, responses.AGENT_STATUS_URL, attempt_id),
+        timeout=app.config["CALLBACK_AGENT_RING_SECONDS"],
+    )
+
+
+def dial_victim(app: Flask, attempt_id: int, request: CallbackRequest) -> str:
+    """Call the victim from the helpline number, detecting answering machines."""
+    log.info("dialling victim %s for callback %s", mask(request.phone_e164), request.id)
+    return get_port(app).create_call(
+        to=request.phone_e164,
+        url=absolute(app, responses.VICTIM_URL, attempt_id),
+        status_callback=absolute(app, responses.VICTIM_STATUS_URL, attempt_id),
+        timeout=app.config["CALLBACK_VICTIM_RING_SECONDS"],
+        machine_detection=True,
+    )
+
+
+def after(app: Flask, settled: Settled) -> None:
+    """Act on a settled attempt once committed: hang up legs, requeue, schedule the retry."""
+    port = get_port(app)
+    for sid in settled.hang_up:
+        try:
+            port.hang_up(sid)
+        except TwilioException:
+            log.info("leg %s had already ended", sid)
+    if settled.requeue:
+        queue(app).enqueue("callbacks.jobs.requeue", settled.callback_id)
+    if settled.retry_at is not None:
+        delay = max((settled.retry_at - now()).total_seconds(), 0)
+        queue(app).enqueue_in(
+            timedelta(seconds=delay), "callbacks.jobs.requeue", settled.callback_id
+        )
+
+
+def requeue(app: Flask, session: Session, request: CallbackRequest) -> bool:
+    """Queue the request at its place if it is due, and let the ACD dispatch (caller commits)."""
+    if not is_due(request, now()):
+        return False
+    desk = desk_for(app)
+    queue_link.enqueue_callback(session, desk, request, now())
+    queue_link.dispatch(session, desk)
+    return True
+
+
+def enqueue_new(app: Flask, session: Session, request: CallbackRequest) -> None:
+    """After commit: send the confirmation text, and queue the request when due."""
+    if request.sms_confirmation:
+        queue(app).enqueue("callbacks.jobs.send_confirmation", request.id)
+    enqueue_later(app, session, request)
+
+
+def enqueue_later(app: Flask, session: Session, request: CallbackRequest) -> None:
+    """Queue a due request now; schedule a later one for when it falls due."""
+    delay = (request.not_before - now()).total_seconds()
+    if delay <= 0:
+        requeue(app, session, request)
+        session.commit()
+    else:
+        queue(app).enqueue_in(timedelta(seconds=delay), "callbacks.jobs.requeue", request.id)

@@ -1,0 +1,135 @@
+"""What each leg's webhook does: settle in the database, commit, then act on Twilio.
+
+These own the transaction like a view does (the attempt's state must be committed before the
+next REST call, so that a crash in between is repairable), which keeps the views to a line.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Flask
+from sqlalchemy.orm import Session
+from twilio.base.exceptions import TwilioException
+from twilio.twiml.voice_response import VoiceResponse
+
+from callbacks import attempts as svc
+from callbacks import dialer, queue_link, responses
+from callbacks.attempts import (
+    HUMAN,
+    NO_ANSWER,
+    Settled,
+    agent_missed,
+    end_attempt,
+    start_victim_leg,
+    whisper_lines,
+)
+from callbacks.models import CallbackAttempt, CallbackRequest
+from callbacks.service import Policy
+from calls.journey import FINAL_STATUSES, apply_status
+from core.clock import now
+from telephony.forms import StatusEvent
+
+log = logging.getLogger("helpline.callbacks")
+
+
+def room(attempt_id: int) -> str:
+    """Name the conference room the agent and victim meet in."""
+    return f"callback-{attempt_id}"
+
+
+def agent_answered(app: Flask, session: Session, attempt_id: int, call_sid: str) -> VoiceResponse:
+    """Brief the agent and dial the victim, once per attempt; a stale leg is hung up."""
+    attempt = session.get(CallbackAttempt, attempt_id)
+    if attempt is None:
+        return responses.hang_up()
+    attempt.agent_call_sid = attempt.agent_call_sid or call_sid or None
+    request = start_victim_leg(session, attempt_id, now())
+    if request is None:
+        session.commit()
+        return responses.hang_up()
+    lines = whisper_lines(session, request)
+    session.commit()
+    queue_link.accept(app, attempt)
+    try:
+        attempt.victim_call_sid = dialer.dial_victim(app, attempt_id, request)
+    except (TwilioException, OSError):
+        log.exception("could not dial the victim for callback %s", request.id)
+        _settle(app, session, end_attempt(session, attempt, "failed", now(), _policy(app)))
+        return responses.hang_up()
+    session.commit()
+    return responses.agent_whisper(lines, room(attempt_id))
+
+
+def agent_leg_ended(app: Flask, session: Session, attempt_id: int, event: StatusEvent) -> None:
+    """Settle the agent's offer with the ACD; if they never answered, back to the same place."""
+    attempt = session.get(CallbackAttempt, attempt_id)
+    if attempt is None or event.call_status not in FINAL_STATUSES:
+        return
+    status = event.call_status if event.call_status in NO_ANSWER else "no-answer"
+    settled = None
+    if attempt.stage == "agent_ringing":
+        settled = agent_missed(session, attempt, status, now())
+    elif attempt.stage == "victim_ringing":
+        settled = _agent_left(session, attempt)
+    session.commit()
+    # Database first: the ACD may re-offer the entry the moment it is settled.
+    queue_link.settle(app, attempt)
+    if settled is not None:
+        dialer.after(app, settled)
+
+
+def _agent_left(session: Session, attempt: CallbackAttempt) -> Settled:
+    """The agent hung up while the victim was ringing: not the victim's fault, so no try used."""
+    request = session.get(CallbackRequest, attempt.callback_id)
+    assert request is not None
+    attempt.stage, attempt.result, attempt.finished_at = "done", "agent_left", now()
+    legs = tuple(sid for sid in (attempt.victim_call_sid,) if sid)
+    if request.state == "in_progress":
+        request.state, request.agent_id = "pending", None
+        request.attempts = max(request.attempts - 1, 0)
+    return Settled(attempt.callback_id, attempt.agent_id, requeue=True, hang_up=legs)
+
+
+def victim_answered(
+    app: Flask, session: Session, attempt_id: int, call_sid: str, answered_by: str
+) -> VoiceResponse:
+    """A person joins the agent's room; a machine hears the neutral note only if safe."""
+    attempt = session.get(CallbackAttempt, attempt_id)
+    if attempt is None or attempt.stage != "victim_ringing":
+        return responses.hang_up()
+    request = session.get(CallbackRequest, attempt.callback_id)
+    assert request is not None
+    attempt.victim_call_sid = attempt.victim_call_sid or call_sid or None
+    if answered_by in HUMAN:
+        svc.victim_answered(session, attempt, call_sid, now())
+        session.commit()
+        helpline = app.config["HELPLINE_NAME"]
+        return responses.victim_connect(request.language, helpline, room(attempt_id))
+    safe = request.safe_to_leave_message
+    # Voicemail uses up an attempt: nobody has spoken to the victim yet.
+    _settle(app, session, end_attempt(session, attempt, "voicemail", now(), _policy(app)))
+    return responses.voicemail(request.language, safe)
+
+
+def victim_leg_ended(app: Flask, session: Session, attempt_id: int, event: StatusEvent) -> None:
+    """No answer, busy or failed: schedule the retry (or give up after the last one)."""
+    apply_status(session, event)
+    attempt = session.get(CallbackAttempt, attempt_id)
+    if attempt is None or event.call_status not in FINAL_STATUSES:
+        session.commit()
+        return
+    if attempt.stage != "victim_ringing":
+        session.commit()
+        return
+    result = event.call_status if event.call_status in NO_ANSWER else "no-answer"
+    _settle(app, session, end_attempt(session, attempt, result, now(), _policy(app)))
+
+
+def _settle(app: Flask, session: Session, settled: Settled) -> None:
+    session.commit()
+    dialer.after(app, settled)
+
+
+def _policy(app: Flask) -> Policy:
+    return Policy.from_config(app.config)

@@ -1,0 +1,131 @@
+"""Voice webhooks for callbacks: the offer conversation and both legs of each attempt."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from flask import Blueprint, Flask, Response, current_app, request
+from twilio.twiml.voice_response import VoiceResponse
+
+from callbacks import conversation, dialer, legs, responses
+from callbacks.conversation import Draft
+from callbacks.service import Policy
+from calls.journey import open_call
+from calls.models import Call
+from core.clock import now
+from core.db import get_session
+from core.redis_conn import get_redis
+from telephony import forms, twiml
+from telephony.webhook import twilio_webhook
+
+bp = Blueprint("callbacks", __name__)
+Step = Callable[[Call, Draft, str | None], VoiceResponse]
+
+
+def _app() -> Flask:
+    return current_app._get_current_object()  # type: ignore[attr-defined]
+
+
+def _converse(step: Step) -> Response:
+    """Parse the form, find the call, run one step of the conversation, commit, answer."""
+    event = forms.voice_event(request.form)
+    if not event.call_sid:
+        return twiml.xml(twiml.apology())
+    session = get_session()
+    call = open_call(session, event.call_sid, event.caller_e164)
+    document = step(call, Draft(get_redis(), event.call_sid), event.digits)
+    session.commit()
+    return twiml.xml(document)
+
+
+@bp.post("/voice/callback")
+@bp.post(responses.OFFER_URL)
+@twilio_webhook()
+def offer() -> Response:
+    """Start the offer: the IVR menu, the queue (key 1, long wait) and a closed desk land here."""
+
+    def step(call: Call, draft: Draft, _digits: str | None) -> VoiceResponse:
+        conversation.note_offer(get_session(), call)
+        return conversation.begin(call, draft)
+
+    return _converse(step)
+
+
+@bp.post(responses.CHOICE_URL)
+@twilio_webhook()
+def choice() -> Response:
+    """Take 1 (call me on this number) or 2 (another number)."""
+    tries = current_app.config["CALLBACK_NUMBER_TRIES"]
+    return _converse(lambda call, draft, digits: conversation.choose(call, draft, digits, tries))
+
+
+@bp.post(responses.NUMBER_URL)
+@twilio_webhook()
+def number() -> Response:
+    """Take a keyed number, validate it and read it back."""
+    tries = current_app.config["CALLBACK_NUMBER_TRIES"]
+    return _converse(
+        lambda call, draft, digits: conversation.take_number(call, draft, digits, tries)
+    )
+
+
+@bp.post(responses.SAFE_URL)
+@twilio_webhook()
+def safe() -> Response:
+    """Take whether a message may be left, record the request, say when we will call."""
+    event = forms.voice_event(request.form)
+    if not event.call_sid:
+        return twiml.xml(twiml.apology())
+    session = get_session()
+    call = open_call(session, event.call_sid, event.caller_e164)
+    policy = Policy.from_config(current_app.config)
+    draft = Draft(get_redis(), event.call_sid)
+    outcome = conversation.take_safety(session, call, draft, event.digits, now(), policy)
+    session.commit()
+    if outcome.requested is not None:
+        dialer.enqueue_new(_app(), session, outcome.requested.request)
+    return twiml.xml(outcome.twiml)
+
+
+@bp.post(responses.AGENT_URL)
+@twilio_webhook(fallback=responses.hang_up)
+def agent_answered() -> Response:
+    """The agent picked up: brief them, hold them in the room, and dial the victim."""
+    document = legs.agent_answered(_app(), get_session(), _attempt_id(), _sid())
+    return twiml.xml(document)
+
+
+@bp.post(responses.AGENT_STATUS_URL)
+@twilio_webhook(fallback=twiml.empty)
+def agent_status() -> Response:
+    """The agent's leg ended: if they never answered, the callback goes back to its place."""
+    event = forms.status_event(request.form)
+    legs.agent_leg_ended(_app(), get_session(), _attempt_id(), event)
+    return twiml.xml(twiml.empty())
+
+
+@bp.post(responses.VICTIM_URL)
+@twilio_webhook(fallback=responses.hang_up)
+def victim_answered() -> Response:
+    """The victim's phone answered: a person joins the agent; a machine gets at most a note."""
+    answered_by = request.form.get("AnsweredBy", "")[:40]
+    document = legs.victim_answered(_app(), get_session(), _attempt_id(), _sid(), answered_by)
+    return twiml.xml(document)
+
+
+@bp.post(responses.VICTIM_STATUS_URL)
+@twilio_webhook(fallback=twiml.empty)
+def victim_status() -> Response:
+    """The victim's leg ended: no answer, busy or failed means a retry (or giving up)."""
+    event = forms.status_event(request.form)
+    legs.victim_leg_ended(_app(), get_session(), _attempt_id(), event)
+    return twiml.xml(twiml.empty())
+
+
+def _attempt_id() -> int:
+    raw = request.args.get("attempt", "")
+    return int(raw) if raw.isdigit() else 0
+
+
+def _sid() -> str:
+    return forms.voice_event(request.form).call_sid or ""
