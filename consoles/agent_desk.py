@@ -17,7 +17,6 @@ from consoles.screen_pop import ScreenPop, screen_pop
 from core.clock import now
 from queueing import agents
 from queueing.desk import Desk
-from queueing.mirror import sync_agent
 from roster.models import Agent
 
 # (code, label): the fixed list an agent picks from when wrapping up.
@@ -52,18 +51,13 @@ class StateChange:
 
 def change_state(session: Session, desk: Desk, agent: Agent, action: str) -> StateChange:
     """Apply available/break/logout/finish_wrap, refusing 'available' to an agent off shift."""
-    if action == "available" and not _on_shift(session, desk, agent):
+    try:
+        done, state = agents.change_state(session, desk, agent.id, action)
+    except agents.OffShift:
         return StateChange(False, agents.agent_status(desk, agent.id)["state"], OFF_SHIFT)
-    done, state = agents.change_state(session, desk, agent.id, action)
     if not done:
         return StateChange(False, state, f"You cannot do that while {state.replace('_', ' ')}.")
     return StateChange(True, state, f"You are now {state.replace('_', ' ')}.")
-
-
-def _on_shift(session: Session, desk: Desk, agent: Agent) -> bool:
-    """Mirror the roster now (a shift may just have started or ended) and read the verdict."""
-    sync_agent(session, desk.acd, agent, now(), desk.config.timezone)
-    return desk.acd.agent(agent.id).get("on_shift") == "1"
 
 
 def current_pop(session: Session, desk: Desk, agent_id: int, at: dt.datetime) -> ScreenPop | None:

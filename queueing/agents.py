@@ -20,14 +20,24 @@ class UnknownAgent(LookupError):
     """No such agent in the roster."""
 
 
+class OffShift(RuntimeError):
+    """An agent asked to go available outside their shift (they would never get a call)."""
+
+
 def change_state(session: Session, desk: Desk, agent_id: int, action: str) -> tuple[bool, str]:
-    """Apply an agent action; return (done, state now); route if they became available."""
+    """Apply an agent action; return (done, state now); route if they became available.
+
+    Going available re-reads the roster first (a shift may have just started or ended) and
+    raises OffShift outside a shift.
+    """
     agent = session.get(Agent, agent_id)
     if agent is None:
         raise UnknownAgent(agent_id)
     at = now()
-    if not desk.acd.agent(agent_id):
+    if action == "available" or not desk.acd.agent(agent_id):
         sync_agent(session, desk.acd, agent, at, desk.config.timezone)
+    if action == "available" and desk.acd.agent(agent_id).get("on_shift") != "1":
+        raise OffShift(agent_id)
     done, state = desk.acd.agent_action(agent_id, action, ms(at))
     if done and state == "available":
         route(session, desk)

@@ -25,6 +25,8 @@ def _act(agent_id: int, action: str) -> Response:
         done, state = agents.change_state(session, _desk(), agent_id, action)
     except agents.UnknownAgent:
         return api_error(404, f"no agent {agent_id}")
+    except agents.OffShift:
+        return api_error(409, "the agent is not on shift now, so cannot go available")
     session.commit()
     if not done:
         return api_error(409, f"cannot {action.replace('_', ' ')} while {state}")

@@ -6,7 +6,7 @@ import datetime as dt
 from typing import Any
 
 from flask import Flask
-from sqlalchemy import select
+from sqlalchemy import delete, select
 
 from calls.models import Call
 from cases.models import Case, Victim
@@ -128,3 +128,16 @@ class RecordingPort:
     def redirect_call(self, call_sid: str, url: str) -> None:
         """Record the redirect instead of sending it."""
         self.redirects.append((call_sid, url))
+
+
+def end_shifts(app: Flask, agent_id: int) -> None:
+    """Take an agent off the roster now (their shift ended) and tell the router at once."""
+    from queueing.mirror import sync_agent
+
+    with app.extensions["helpline.sessionmaker"]() as session:
+        session.execute(delete(Shift).where(Shift.agent_id == agent_id))
+        session.commit()
+        desk = desk_for(app)
+        agent = session.get(Agent, agent_id)
+        assert agent is not None
+        sync_agent(session, desk.acd, agent, now(), desk.config.timezone)

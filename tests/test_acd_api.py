@@ -67,6 +67,17 @@ def test_agent_logs_in_breaks_and_logs_out(app: Flask, client: FlaskClient) -> N
     assert desk_for(app).acd.staffed() == 0
 
 
+def test_off_shift_agent_cannot_go_available(app: Flask, client: FlaskClient) -> None:
+    """Going available outside a shift is refused (409 with the reason); state is unchanged."""
+    agent = add_agent(app, "olive", on_shift=False)
+    headers = bearer(app, "agent", agent)
+    response = client.post("/api/agents/me/available", headers=headers)
+    assert response.status_code == 409
+    assert "not on shift" in response.get_json()["error"]
+    assert client.get("/api/agents/me", headers=headers).get_json()["state"] == "logged_out"
+    assert desk_for(app).acd.staffed() == 0
+
+
 def test_impossible_state_changes_get_409(app: Flask, client: FlaskClient) -> None:
     """Finishing a wrap-up that is not happening is a conflict with a reason."""
     agent = add_agent(app, "alice")

@@ -23,7 +23,7 @@ from core.clock import now
 from core.db import get_session
 from queueing.desk import desk_for
 from telephony.twiml import xml
-from tests.acd_helpers import add_agent, make_available, open_desk
+from tests.acd_helpers import add_agent, end_shifts, make_available, open_desk
 
 pytestmark = pytest.mark.slow
 pytest.importorskip("emulator", reason="the Twilio emulator is not merged yet")
@@ -225,13 +225,14 @@ def test_wrap_up_then_available_again(desk_app: Flask, phone: Any, worker: Any) 
 
 
 def test_off_shift_agent_is_never_offered(desk_app: Flask, phone: Any) -> None:
-    """A logged-in agent who is not rostered now is never rung, even with a caller waiting."""
+    """An agent whose shift ended while available is never rung, even with a caller waiting."""
     from emulator import Party
 
     add_agent(desk_app, "bob")  # on shift (so the desk takes calls) but never logs in
-    alice = add_agent(desk_app, "alice", on_shift=False)
+    alice = add_agent(desk_app, "alice")
     phone.add_party("client:alice", Party(answer_after=1, talk_for=5))
     assert make_available(desk_app, alice) == (True, "available")
+    end_shifts(desk_app, alice)
     call = dial(phone, "+447700900001", hangup_in_queue_after=20)
     call.wait(timeout=30)
     row = calls(desk_app)["+447700900001"]
