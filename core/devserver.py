@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import os
+import secrets
 import signal
 import subprocess
 import sys
@@ -12,10 +14,12 @@ from pathlib import Path
 
 from flask import Flask
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 from werkzeug.serving import run_simple
 
 from core.embedded_redis import EmbeddedRedis
 from core.paths import ROOT, default_database_url, instance_dir
+from roster.models import Agent
 
 DEV_ACCOUNT_SID = "AC" + "0" * 32
 DEV_AUTH_TOKEN = "dev-auth-token"  # noqa: S105 - for the local emulator, not a secret
@@ -106,23 +110,45 @@ def run(port: int, emulator_port: int, on_ready: Callable[[Flask], list[str]]) -
 
 
 def seed_demo(app: Flask, agents_available: bool) -> list[str]:
-    """Load the demo data and, if asked, make the demo agents available for calls."""
+    """Load the demo data, console logins and (if asked) make the demo agents available."""
     from core.db import session_factory
     from core.demo import seed
     from queueing.agents import go_available
     from queueing.desk import desk_for
-    from roster.models import Agent
 
     with app.app_context(), session_factory(app)() as session:
         lines = seed(session)
         session.commit()
-        if not agents_available:
-            return lines
-        demo = session.scalars(select(Agent).where(Agent.client_identity.in_(DEMO_AGENTS)))
-        for agent in demo:
-            go_available(session, desk_for(app), agent.id)
+        if agents_available:
+            demo = session.scalars(select(Agent).where(Agent.client_identity.in_(DEMO_AGENTS)))
+            for agent in demo:
+                go_available(session, desk_for(app), agent.id)
+            lines.append("They are available now, and the emulator answers for them.")
+        logins = demo_logins(session, instance_dir())
         session.commit()
-    return [*lines, "They are logged in and available; the emulator answers for them."]
+    console = f"http://127.0.0.1:{app.config['PORT']}/console/"
+    return [
+        *lines,
+        f"Consoles at {console} (user / password; kept in instance/demo-logins.json):",
+        *logins,
+        "An agent who opens their desk page answers calls there instead of the emulator.",
+    ]
+
+
+def demo_logins(session: Session, folder: Path) -> list[str]:
+    """Create console logins for the demo (once), keeping their passwords in instance/ only."""
+    from consoles.auth import create_user, find_user
+
+    store = folder / "demo-logins.json"
+    logins: dict[str, str] = json.loads(store.read_text()) if store.exists() else {}
+    agents = {a.client_identity: a.id for a in session.scalars(select(Agent))}
+    for username, role in (("supervisor", "supervisor"), *((a, "agent") for a in DEMO_AGENTS)):
+        if find_user(session, username) is None:
+            logins[username] = secrets.token_urlsafe(12)
+            create_user(session, username, logins[username], role, agents.get(username))
+    store.write_text(json.dumps(logins))
+    store.chmod(0o600)
+    return [f"  {name} / {password}" for name, password in logins.items()]
 
 
 def banner(port: int, emulator_port: int, lines: list[str]) -> list[str]:
