@@ -127,8 +127,12 @@ def worker_command() -> None:
 
 
 @main.command("settings", with_appcontext=False)
-def settings_command() -> None:
+@click.option("--markdown", is_flag=True, help="print the table kept in docs/SETTINGS.md")
+def settings_command(markdown: bool) -> None:
     """List every environment setting and what it means."""
+    if markdown:
+        click.echo(settings.markdown_table(), nl=False)
+        return
     for name, doc in settings.describe():
         click.echo(f"{name:28} {doc}")
 

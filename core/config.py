@@ -208,6 +208,17 @@ def describe() -> list[tuple[str, str]]:
     return [(s.name, s.doc) for s in SETTINGS]
 
 
+def markdown_table() -> str:
+    """Render every setting as the Markdown table kept in docs/SETTINGS.md."""
+    lines = ["| variable | default | meaning |", "|---|---|---|"]
+    for s in SETTINGS:
+        default = ",".join(s.default) if isinstance(s.default, tuple) else s.default
+        shown = "(required)" if s.required else "" if default is None else f"`{default}`"
+        cells = (f"`{s.name}`", shown, s.doc)
+        lines.append("| " + " | ".join(cell.replace("|", "\\|") for cell in cells) + " |")
+    return "\n".join(lines) + "\n"
+
+
 def setting(name: str) -> Setting:
     """Look up one setting's definition."""
     return _BY_NAME[name]

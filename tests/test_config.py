@@ -9,6 +9,7 @@ import pytest
 import app as app_module
 from app import create_app
 from core import config as settings
+from core.paths import ROOT
 
 
 def test_importing_app_builds_nothing() -> None:
@@ -75,3 +76,11 @@ def test_dev_mode_fills_local_defaults(redis_url: str) -> None:
     assert application.config["DATABASE_URL"].startswith("sqlite:///")
     assert application.config["PUBLIC_BASE_URL"] == "http://127.0.0.1:5111"
     assert application.config["SECRET_KEY"]
+
+
+def test_settings_document_is_current() -> None:
+    """docs/SETTINGS.md holds the generated table of every setting (regenerate if this fails)."""
+    document = (ROOT / "docs" / "SETTINGS.md").read_text(encoding="utf-8")
+    assert settings.markdown_table() in document
+    for setting in settings.SETTINGS:
+        assert f"| `{setting.name}` |" in document
