@@ -134,13 +134,6 @@ def desk_closed(p: Prompts, reopening: str) -> VoiceResponse:
     return response
 
 
-def to_callback(callback_url: str) -> VoiceResponse:
-    """Hand the call to the callback feature (it speaks for itself)."""
-    response = VoiceResponse()
-    response.redirect(callback_url, method="POST")
-    return response
-
-
 def goodbye(p: Prompts, lead: Iterable[str] = ()) -> VoiceResponse:
     """Say goodbye and hang up."""
     response = VoiceResponse()

@@ -17,6 +17,7 @@ from calls.models import Call
 from ivr import auth, responses, routing, texting
 from ivr.auth import Step
 from prompts import Prompts, catalogue
+from telephony import twiml
 from telephony.forms import VoiceEvent
 
 # After this many silences in a row the caller is offered a person (or, after their status,
@@ -186,7 +187,7 @@ def to_person(session: Session, call: Call, event: VoiceEvent, ctx: Context) -> 
 def to_callback(session: Session, call: Call, reason: str, ctx: Context) -> VoiceResponse:
     """Hand the caller to the callback feature, open or closed."""
     routing.want_callback(session, call, reason)
-    return responses.to_callback(str(ctx.config["IVR_CALLBACK_URL"]))
+    return twiml.redirect(str(ctx.config["IVR_CALLBACK_URL"]))
 
 
 def closed(session: Session, call: Call, event: VoiceEvent, ctx: Context) -> VoiceResponse:

@@ -53,20 +53,6 @@ def leave() -> VoiceResponse:
     return response
 
 
-def back_to_hold(wait_url: str) -> VoiceResponse:
-    """Resume the hold loop after a key other than 1."""
-    response = VoiceResponse()
-    response.redirect(wait_url, method="POST")
-    return response
-
-
-def to_callback_offer(callback_url: str) -> VoiceResponse:
-    """Hand the caller to the callback feature's offer."""
-    response = VoiceResponse()
-    response.redirect(callback_url, method="POST")
-    return response
-
-
 def connect(
     language: str, agent: Agent, whisper_url: str, action_url: str, ring_seconds: int
 ) -> VoiceResponse:

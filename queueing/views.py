@@ -17,7 +17,7 @@ from queueing.hold import hold_lines, opening_text
 from queueing.whisper import whisper_words
 from roster.models import Agent
 from telephony import forms
-from telephony.twiml import xml
+from telephony.twiml import redirect, xml
 from telephony.webhook import twilio_webhook
 
 bp = Blueprint("queueing", __name__, url_prefix="/voice/queue")
@@ -85,11 +85,11 @@ def keypress() -> Response:
     desk, session, call = _desk(), get_session(), _call()
     digits = forms.voice_event(request.form).digits
     if call is None or digits != "1":
-        return xml(twiml.back_to_hold(desk.url("/voice/queue/wait")))
+        return xml(redirect(desk.url("/voice/queue/wait")))
     left = service.leave_for_callback(session, desk, call, now())
     session.commit()
     # <Leave> ends the <Enqueue>; its action (/left) then hands over to the callback offer.
-    return xml(twiml.leave() if left else twiml.back_to_hold(desk.url("/voice/queue/wait")))
+    return xml(twiml.leave() if left else redirect(desk.url("/voice/queue/wait")))
 
 
 @bp.post("/left")
@@ -107,7 +107,7 @@ def left() -> Response:
     if result != "leave":
         service.leave_for_callback(session, desk, call, now())
         session.commit()
-    return xml(twiml.to_callback_offer(desk.url(twiml.CALLBACK_OFFER)))
+    return xml(redirect(desk.url(twiml.CALLBACK_OFFER)))
 
 
 @bp.post("/connect")

@@ -26,6 +26,13 @@ def apology() -> VoiceResponse:
     return response
 
 
+def redirect(url: str) -> VoiceResponse:
+    """Send the call on to another webhook (POST), e.g. from one feature to the next."""
+    response = VoiceResponse()
+    response.redirect(url, method="POST")
+    return response
+
+
 def empty() -> MessagingResponse:
     """Return an empty TwiML document (status callbacks and SMS with nothing to say)."""
     return MessagingResponse()
