@@ -9,6 +9,7 @@ from twilio.twiml.voice_response import Dial, Gather, VoiceResponse
 from callbacks import prompts
 
 OFFER_URL = "/voice/callback/offer"
+DECIDE_URL = "/voice/callback/decide"
 CHOICE_URL = "/voice/callback/choice"
 NUMBER_URL = "/voice/callback/number"
 SAFE_URL = "/voice/callback/safe"
@@ -34,6 +35,11 @@ def _ask(language: str, lines: list[str], action: str, **gather: object) -> Voic
     _say(ask, language, lines[-1:])
     response.redirect(action)
     return response
+
+
+def ask_wanted(language: str, before: list[str]) -> VoiceResponse:
+    """Ask a caller who did not ask for a callback whether they want one: 1 yes, 2 no."""
+    return _ask(language, [*before, prompts.text(language, "ask_wanted")], DECIDE_URL, num_digits=1)
 
 
 def confirm_number(language: str, spoken_number: str, before: list[str]) -> VoiceResponse:

@@ -1,4 +1,4 @@
-"""Callback offers through the emulator: unprompted on a long wait."""
+"""Callback offers through the emulator: unprompted on a long wait; declined at a closed desk."""
 
 from __future__ import annotations
 
@@ -100,3 +100,43 @@ def test_nobody_on_shift_is_an_infinite_wait_and_gets_the_offer(app: Flask, phon
     assert call.wait(timeout=30)
     assert LONG_OFFER in call.said()
 
+
+def closed_desk(app: Flask) -> None:
+    stand_in_ivr(app)
+    with db(app) as session:
+        seed(session)
+        session.commit()
+    open_desk(app, hours=(dt.time(3, 0), dt.time(3, 1)))
+
+
+@pytest.mark.parametrize("answer", ["2", Caller.silence()])
+def test_closed_desk_caller_can_decline_the_callback(app: Flask, phone: Any, answer: Any) -> None:
+    """Sent to the offer by a closed desk, a caller who says no (or nothing) is let go kindly."""
+    closed_desk(app)
+    phone.voice_path = "/test/ivr"
+    call = phone.dial(from_=CALLER, caller=Caller.scripted([answer, answer]))
+    assert call.wait(timeout=30)
+    said = call.said()
+    assert prompts.text("en-GB", "ask_wanted") in said
+    assert said[-2:] == [prompts.text("en-GB", "declined"), prompts.text("en-GB", "goodbye")]
+    assert not any("0 7 7 0 0" in line for line in said)  # never got as far as the number
+    row = call_row(app, call.sid)
+    assert row.outcome == "closed"
+    assert "callback_declined" in [e.kind for e in row.events]
+    with db(app) as session:
+        assert session.scalar(select(CallbackRequest)) is None
+
+
+def test_closed_desk_caller_who_says_yes_books_the_callback(app: Flask, phone: Any) -> None:
+    """Yes leads to the usual number and safety questions, and a callback for the opening."""
+    closed_desk(app)
+    phone.voice_path = "/test/ivr"
+    call = phone.dial(from_=CALLER, caller=Caller.scripted(["1", "1", "1"]))
+    assert call.wait(timeout=30)
+    said = call.said()
+    asked = said.index(prompts.text("en-GB", "ask_wanted"))
+    assert any("0 7 7 0 0, 9 0 0 0 0 1" in line for line in said[asked + 1 :])
+    with db(app) as session:
+        request = session.scalar(select(CallbackRequest))
+        assert request is not None and request.safe_to_leave_message is True
+    assert call_row(app, call.sid).outcome == "callback_requested"

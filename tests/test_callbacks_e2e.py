@@ -392,8 +392,10 @@ def test_closed_desk_offers_a_callback_for_the_next_opening(app: Flask, phone: A
         session.commit()
     open_desk(app, hours=(dt.time(3, 0), dt.time(3, 1)))
     phone.voice_path = "/test/ivr"
-    call = phone.dial(from_="+447700900001", caller=Caller.scripted(["1", "1"]))
+    # Yes to the offer (the caller did not ask for it), this number, safe to leave a message.
+    call = phone.dial(from_="+447700900001", caller=Caller.scripted(["1", "1", "1"]))
     assert call.wait(timeout=30)
+    assert prompts.text("en-GB", "ask_wanted") in call.said()
     closing = [line for line in call.said() if "closed now" in line]
     assert closing and " at 3 am" in closing[0]
     with db(app) as session:
