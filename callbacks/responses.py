@@ -15,6 +15,7 @@ NUMBER_URL = "/voice/callback/number"
 SAFE_URL = "/voice/callback/safe"
 AGENT_URL = "/voice/callback/agent"
 AGENT_STATUS_URL = "/voice/callback/agent-status"
+AGENT_NOTE_URL = "/voice/callback/agent-note"
 VICTIM_URL = "/voice/callback/victim"
 VICTIM_STATUS_URL = "/voice/callback/victim-status"
 # Keying a whole phone number takes a while; Twilio's 5 s default cuts people off.
@@ -86,6 +87,15 @@ def agent_whisper(lines: list[str], room: str) -> VoiceResponse:
     for line in lines:
         response.say(line, voice=AGENT_VOICE, language=AGENT_LANGUAGE)
     response.append(conference(room, ends_on_exit=True))
+    return response
+
+
+def agent_note(lines: list[str]) -> VoiceResponse:
+    """Tell an agent waiting in the room how the victim's leg ended, then release them."""
+    response = VoiceResponse()
+    for line in lines:
+        response.say(line, voice=AGENT_VOICE, language=AGENT_LANGUAGE)
+    response.hangup()
     return response
 
 

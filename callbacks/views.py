@@ -115,6 +115,13 @@ def agent_status() -> Response:
     return twiml.xml(twiml.empty())
 
 
+@bp.post(responses.AGENT_NOTE_URL)
+@twilio_webhook(fallback=responses.hang_up)
+def agent_note() -> Response:
+    """The victim's leg ended without the victim: tell the waiting agent why, and hang up."""
+    return twiml.xml(legs.agent_note(get_session(), _attempt_id()))
+
+
 @bp.post(responses.VICTIM_URL)
 @twilio_webhook(fallback=responses.hang_up)
 def victim_answered() -> Response:
