@@ -12,10 +12,3 @@ def init_app(app: Any) -> None:
     from core.jobs import PERIODIC
 
     PERIODIC[RECONCILE_JOB] = int(app.config["CALLBACK_RECONCILE_SECONDS"])
-
-
-def should_offer(estimated_wait_seconds: float | None, config: Any) -> bool:
-    """Say whether the queue should offer a callback unprompted (long or unknown wait)."""
-    if estimated_wait_seconds is None:  # nobody on shift: the wait is infinite
-        return True
-    return estimated_wait_seconds > config["CALLBACK_OFFER_WAIT_SECONDS"]

@@ -17,6 +17,7 @@ from callbacks.models import CallbackAttempt, CallbackRequest
 from callbacks.service import Policy, close
 from calls.journey import open_call, record
 from cases.models import Case
+from prompts import catalogue
 from roster.models import Agent
 
 NO_ANSWER = frozenset({"no-answer", "busy", "failed", "canceled"})
@@ -25,13 +26,19 @@ HUMAN = frozenset({"human", "unknown", ""})
 
 @dataclass(frozen=True)
 class Settled:
-    """How an attempt ended: whether to retry (after when) and which legs to hang up."""
+    """How an attempt ended: whether to retry (after when), which legs to tell and hang up.
+
+    `tell` are agent legs still waiting in the room: they hear why (the attempt's note) and
+    are then hung up, which settles the ACD offer and starts wrap-up.
+    """
 
     callback_id: int
     agent_id: int | None
     retry_at: dt.datetime | None = None
     requeue: bool = False
     hang_up: tuple[str, ...] = ()
+    attempt_id: int | None = None
+    tell: tuple[str, ...] = ()
 
 
 def claim(
@@ -132,17 +139,49 @@ def end_attempt(
     assert request is not None
     attempt.stage, attempt.result, attempt.finished_at = "done", result, at
     legs = tuple(sid for sid in (attempt.agent_call_sid,) if sid)
+    done = Settled(attempt.callback_id, attempt.agent_id, attempt_id=attempt.id, tell=legs)
     if request.state != "in_progress":
-        return Settled(attempt.callback_id, attempt.agent_id, hang_up=legs)
+        return done
     if request.attempts > policy.retries:
         request.agent_id = None
         close(
             session, request, "failed", f"no answer after {request.attempts} attempts", at, "system"
         )
-        return Settled(attempt.callback_id, attempt.agent_id, hang_up=legs)
+        return done
     retry_at = at + dt.timedelta(seconds=policy.retry_seconds)
     request.state, request.agent_id, request.next_attempt_at = "pending", None, retry_at
-    return Settled(attempt.callback_id, attempt.agent_id, retry_at=retry_at, hang_up=legs)
+    return replace(done, retry_at=retry_at)
+
+
+def voicemail_left(session: Session, attempt: CallbackAttempt, at: dt.datetime) -> Settled:
+    """A machine answered and the victim allowed a message: it is left, so the callback is done.
+
+    The victim chose to be reached this way, so it counts as connected (DOMAIN.md: "treat
+    voicemail as connected"); without that permission the attempt is only used up.
+    """
+    if attempt.stage == "done":
+        return Settled(attempt.callback_id, attempt.agent_id)
+    request = session.get(CallbackRequest, attempt.callback_id)
+    assert request is not None
+    attempt.stage, attempt.result, attempt.finished_at = "done", "voicemail", at
+    legs = tuple(sid for sid in (attempt.agent_call_sid,) if sid)
+    if request.state == "in_progress":
+        close(session, request, "completed", "voicemail", at, "system")
+    return Settled(attempt.callback_id, attempt.agent_id, attempt_id=attempt.id, tell=legs)
+
+
+NOTES = {"voicemail": "whisper.callback_voicemail", "machine": "whisper.callback_machine"}
+NEXT = {"pending": "whisper.callback_retry", "failed": "whisper.callback_failed"}
+
+
+def agent_note(session: Session, attempt: CallbackAttempt) -> list[str]:
+    """Tell the waiting agent how the victim's leg ended and what happens next."""
+    request = session.get(CallbackRequest, attempt.callback_id)
+    english = catalogue("en-GB")
+    lines = [english.text(NOTES.get(attempt.result or "", "whisper.callback_no_answer"))]
+    if request is not None and request.state in NEXT:
+        lines.append(english.text(NEXT[request.state]))
+    return lines
 
 
 def agent_missed(

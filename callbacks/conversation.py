@@ -1,5 +1,9 @@
 """The offer conversation: which number, is it safe to leave a message, when we will call.
 
+A caller who asked for a callback (the IVR menu, 1 in the queue) starts at the number. One
+sent here because nobody can take the call (`?reason=closed` from the queue) is first asked
+whether they want one at all, and may say no and leave.
+
 Between webhooks the number being confirmed lives in Redis (an hour), never in a URL, so it
 stays out of Twilio's and our request logs.
 """
@@ -73,13 +77,42 @@ def spoken_number(e164: str) -> str:
     return prompts.spoken_digits(national)
 
 
-def begin(call: Call, draft: Draft) -> VoiceResponse:
-    """Start the offer: read back the caller's own number, or ask for one if withheld."""
+# Why the caller is here, from the redirect's query string: they did not ask, so ask first.
+ASK_FIRST = frozenset({"closed"})
+
+
+def begin(call: Call, draft: Draft, reason: str | None = None) -> VoiceResponse:
+    """Start the offer: ask whether they want one if they did not ask, else go to the number."""
+    if reason in ASK_FIRST:
+        draft.set_number(None)
+        return responses.ask_wanted(call.language, [])
+    return start_number(call, draft)
+
+
+def start_number(call: Call, draft: Draft) -> VoiceResponse:
+    """Read back the caller's own number, or ask for one if withheld."""
     own = call.from_e164 if call.from_e164 and is_callable(call.from_e164) else None
     draft.set_number(own)
     if own is None:
         return responses.ask_number(call.language, [prompts.text(call.language, "withheld")])
     return responses.confirm_number(call.language, spoken_number(own), [])
+
+
+def decide(session: Session, call: Call, draft: Draft, digits: str | None) -> VoiceResponse:
+    """Take 1 (yes, call me back) or 2 (no); two silences or wrong keys mean no."""
+    if digits == "1":
+        return start_number(call, draft)
+    if digits != "2" and draft.failed() < 2:
+        return responses.ask_wanted(call.language, [prompts.text(call.language, "no_input")])
+    draft.clear()
+    decline(session, call)
+    return responses.finish(call.language, [prompts.text(call.language, "declined")])
+
+
+def decline(session: Session, call: Call) -> None:
+    """End without a callback, as the IVR's closed desk does (self-served if status heard)."""
+    call.outcome = "self_served" if call.status_heard_at else "closed"
+    record(session, call, "callback_declined")
 
 
 def choose(call: Call, draft: Draft, digits: str | None, max_tries: int) -> VoiceResponse:

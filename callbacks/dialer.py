@@ -21,7 +21,7 @@ from core.clock import now
 from core.jobs import queue
 from queueing.desk import desk_for
 from telephony.numbers import mask
-from telephony.twilio_port import get_port
+from telephony.twilio_port import TwilioPort, get_port
 
 log = logging.getLogger("helpline.callbacks")
 
@@ -82,11 +82,16 @@ def dial_victim(app: Flask, attempt_id: int, request: CallbackRequest) -> str:
 def after(app: Flask, settled: Settled) -> None:
     """Act on a settled attempt once committed: hang up legs, requeue, schedule the retry."""
     port = get_port(app)
-    for sid in settled.hang_up:
+    for sid in settled.tell:
         try:
-            port.hang_up(sid)
+            port.redirect_call(
+                sid, absolute(app, responses.AGENT_NOTE_URL, settled.attempt_id or 0)
+            )
         except TwilioException:
-            log.info("leg %s had already ended", sid)
+            log.info("agent leg %s could not be told; hanging up", sid)
+            _hang_up(port, sid)
+    for sid in settled.hang_up:
+        _hang_up(port, sid)
     if settled.requeue:
         queue(app).enqueue("callbacks.jobs.requeue", settled.callback_id)
     if settled.retry_at is not None:
@@ -94,6 +99,13 @@ def after(app: Flask, settled: Settled) -> None:
         queue(app).enqueue_in(
             timedelta(seconds=delay), "callbacks.jobs.requeue", settled.callback_id
         )
+
+
+def _hang_up(port: TwilioPort, sid: str) -> None:
+    try:
+        port.hang_up(sid)
+    except TwilioException:
+        log.info("leg %s had already ended", sid)
 
 
 def requeue(app: Flask, session: Session, request: CallbackRequest) -> bool:

@@ -7,6 +7,7 @@ next REST call, so that a crash in between is repairable), which keeps the views
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 
 from flask import Flask
 from sqlalchemy.orm import Session
@@ -55,7 +56,9 @@ def agent_answered(app: Flask, session: Session, attempt_id: int, call_sid: str)
         attempt.victim_call_sid = dialer.dial_victim(app, attempt_id, request)
     except (TwilioException, OSError):
         log.exception("could not dial the victim for callback %s", request.id)
-        _settle(app, session, end_attempt(session, attempt, "failed", now(), _policy(app)))
+        settled = end_attempt(session, attempt, "failed", now(), _policy(app))
+        # This very webhook hangs the agent up: no note to redirect them to.
+        _settle(app, session, replace(settled, tell=(), hang_up=settled.tell))
         return responses.hang_up()
     session.commit()
     return responses.agent_whisper(lines, room(attempt_id))
@@ -106,10 +109,23 @@ def victim_answered(
         session.commit()
         helpline = app.config["HELPLINE_NAME"]
         return responses.victim_connect(request.language, helpline, room(attempt_id))
+    # A machine: leave the neutral message only with permission, and then the victim has been
+    # reached the way they allowed (completed); without it, hang up and use the attempt.
     safe = request.safe_to_leave_message
-    # Voicemail uses up an attempt: nobody has spoken to the victim yet.
-    _settle(app, session, end_attempt(session, attempt, "voicemail", now(), _policy(app)))
+    if safe:
+        settled = svc.voicemail_left(session, attempt, now())
+    else:
+        settled = end_attempt(session, attempt, "machine", now(), _policy(app))
+    _settle(app, session, settled)
     return responses.voicemail(request.language, safe)
+
+
+def agent_note(session: Session, attempt_id: int) -> VoiceResponse:
+    """Brief the agent on a victim leg that ended without the victim, then hang up."""
+    attempt = session.get(CallbackAttempt, attempt_id)
+    if attempt is None or attempt.stage != "done":
+        return responses.hang_up()
+    return responses.agent_note(svc.agent_note(session, attempt))
 
 
 def victim_leg_ended(app: Flask, session: Session, attempt_id: int, event: StatusEvent) -> None:

@@ -9,11 +9,13 @@ from twilio.twiml.voice_response import Dial, Gather, VoiceResponse
 from callbacks import prompts
 
 OFFER_URL = "/voice/callback/offer"
+DECIDE_URL = "/voice/callback/decide"
 CHOICE_URL = "/voice/callback/choice"
 NUMBER_URL = "/voice/callback/number"
 SAFE_URL = "/voice/callback/safe"
 AGENT_URL = "/voice/callback/agent"
 AGENT_STATUS_URL = "/voice/callback/agent-status"
+AGENT_NOTE_URL = "/voice/callback/agent-note"
 VICTIM_URL = "/voice/callback/victim"
 VICTIM_STATUS_URL = "/voice/callback/victim-status"
 # Keying a whole phone number takes a while; Twilio's 5 s default cuts people off.
@@ -34,6 +36,11 @@ def _ask(language: str, lines: list[str], action: str, **gather: object) -> Voic
     _say(ask, language, lines[-1:])
     response.redirect(action)
     return response
+
+
+def ask_wanted(language: str, before: list[str]) -> VoiceResponse:
+    """Ask a caller who did not ask for a callback whether they want one: 1 yes, 2 no."""
+    return _ask(language, [*before, prompts.text(language, "ask_wanted")], DECIDE_URL, num_digits=1)
 
 
 def confirm_number(language: str, spoken_number: str, before: list[str]) -> VoiceResponse:
@@ -80,6 +87,15 @@ def agent_whisper(lines: list[str], room: str) -> VoiceResponse:
     for line in lines:
         response.say(line, voice=AGENT_VOICE, language=AGENT_LANGUAGE)
     response.append(conference(room, ends_on_exit=True))
+    return response
+
+
+def agent_note(lines: list[str]) -> VoiceResponse:
+    """Tell an agent waiting in the room how the victim's leg ended, then release them."""
+    response = VoiceResponse()
+    for line in lines:
+        response.say(line, voice=AGENT_VOICE, language=AGENT_LANGUAGE)
+    response.hangup()
     return response
 
 

@@ -44,11 +44,22 @@ def _converse(step: Step) -> Response:
 def offer() -> Response:
     """Start the offer: the IVR menu, the queue (key 1, long wait) and a closed desk land here."""
 
+    reason = request.args.get("reason")
+
     def step(call: Call, draft: Draft, _digits: str | None) -> VoiceResponse:
         conversation.note_offer(get_session(), call)
-        return conversation.begin(call, draft)
+        return conversation.begin(call, draft, reason)
 
     return _converse(step)
+
+
+@bp.post(responses.DECIDE_URL)
+@twilio_webhook()
+def decide() -> Response:
+    """Take 1 (yes, call me back) or 2 (no thank you) from a caller who did not ask."""
+    return _converse(
+        lambda call, draft, digits: conversation.decide(get_session(), call, draft, digits)
+    )
 
 
 @bp.post(responses.CHOICE_URL)
@@ -102,6 +113,13 @@ def agent_status() -> Response:
     event = forms.status_event(request.form)
     legs.agent_leg_ended(_app(), get_session(), _attempt_id(), event)
     return twiml.xml(twiml.empty())
+
+
+@bp.post(responses.AGENT_NOTE_URL)
+@twilio_webhook(fallback=responses.hang_up)
+def agent_note() -> Response:
+    """The victim's leg ended without the victim: tell the waiting agent why, and hang up."""
+    return twiml.xml(legs.agent_note(get_session(), _attempt_id()))
 
 
 @bp.post(responses.VICTIM_URL)

@@ -31,6 +31,7 @@ class AcdConfig:
     hold_pause_seconds: int = 15
     estimate_bias: float = 1.25
     default_handle_seconds: int = 300
+    callback_offer_seconds: int = 120
     offence_skills: tuple[tuple[str, str], ...] = ()
     timezone: str = "Europe/London"
 
@@ -56,6 +57,7 @@ class AcdConfig:
             hold_pause_seconds=config["ACD_HOLD_PAUSE_SECONDS"],
             estimate_bias=config["ACD_ESTIMATE_BIAS"],
             default_handle_seconds=config["ACD_DEFAULT_HANDLE_SECONDS"],
+            callback_offer_seconds=config["CALLBACK_OFFER_WAIT_SECONDS"],
             offence_skills=pairs,
             timezone=config["TIMEZONE"],
         )

@@ -28,3 +28,8 @@ def time_box(seconds: float) -> str:
     """Return the prompt key of the time box holding `seconds`."""
     minutes = seconds / 60
     return next((key for limit, key in BOXES if minutes < limit), "estimate.more")
+
+
+def should_offer_callback(seconds: float | None, config: AcdConfig) -> bool:
+    """Say whether to offer a callback unprompted: a long wait, or infinite (nobody on shift)."""
+    return seconds is None or seconds > config.callback_offer_seconds

@@ -1,4 +1,8 @@
-"""What a waiting caller hears each hold cycle: position and estimate at a bounded frequency."""
+"""What a waiting caller hears each hold cycle: position and estimate at a bounded frequency.
+
+When the estimate is long (or infinite: nobody on shift) the announcement ends with an explicit
+callback offer instead of the usual reminder; the hold <Gather> listens for 1 either way.
+"""
 
 from __future__ import annotations
 
@@ -10,7 +14,7 @@ from sqlalchemy.orm import Session
 from calls.models import Call
 from prompts import catalogue
 from queueing.desk import Desk
-from queueing.estimate import estimate_seconds, time_box
+from queueing.estimate import estimate_seconds, should_offer_callback, time_box
 from queueing.prompts import text
 from queueing.service import entry_for, join_queue, ms
 from roster.hours import next_opening
@@ -37,16 +41,23 @@ def hold_lines(session: Session, desk: Desk, call: Call, at: dt.datetime) -> lis
     if not announced or position <= announced:  # never announce a position that went up
         lines.append(text(lang, "queue.position", position=position))
         announced = position
-    lines.append(_estimate_line(session, desk, lang, position, at))
-    lines.append(text(lang, "queue.press_1"))
+    seconds = _estimate(desk, position)
+    lines.append(_estimate_line(session, desk, lang, seconds, at))
+    long_wait = should_offer_callback(seconds, desk.config)
+    lines.append(text(lang, "queue.long_wait_offer" if long_wait else "queue.press_1"))
     desk.acd.redis.hset(key, mapping={"at": ms(at), "position": announced})
     desk.acd.redis.expire(key, ANNOUNCED_TTL)
     return lines
 
 
-def _estimate_line(session: Session, desk: Desk, lang: str, position: int, at: dt.datetime) -> str:
+def _estimate(desk: Desk, position: int) -> float | None:
     acd = desk.acd
-    seconds = estimate_seconds(position, acd.staffed(), acd.handle_times_ms(), desk.config)
+    return estimate_seconds(position, acd.staffed(), acd.handle_times_ms(), desk.config)
+
+
+def _estimate_line(
+    session: Session, desk: Desk, lang: str, seconds: float | None, at: dt.datetime
+) -> str:
     if seconds is None:
         return f"{text(lang, 'queue.nobody_on_shift')} {opening_text(session, desk, at, lang)}"
     return text(lang, "queue.estimate", estimate=text(lang, time_box(seconds)))

@@ -46,6 +46,11 @@ def _enqueue(desk: Desk, language: str, lead: str | None) -> Response:
     return xml(twiml.enqueue(language, wait, left, lead))
 
 
+def _closed_offer(desk: Desk) -> str:
+    """The callback offer for a caller we cannot queue: they did not ask, so it asks first."""
+    return desk.url(twiml.CALLBACK_OFFER, reason="closed")
+
+
 @bp.post("/join")
 @twilio_webhook()
 def join() -> Response:
@@ -53,14 +58,14 @@ def join() -> Response:
     desk, session, event = _desk(), get_session(), forms.voice_event(request.form)
     if event.call_sid is None:
         opening = opening_text(session, desk, now(), "en-GB")
-        return xml(twiml.unavailable("en-GB", opening, desk.url(twiml.CALLBACK_OFFER)))
+        return xml(twiml.unavailable("en-GB", opening, _closed_offer(desk)))
     # A call the IVR never recorded still reaches a person, as an unauthenticated caller.
     call = open_call(session, event.call_sid, event.caller_e164)
     joined = service.join_queue(session, desk, call, now())
     session.commit()
     if not joined.queued:
         opening = opening_text(session, desk, now(), call.language)
-        return xml(twiml.unavailable(call.language, opening, desk.url(twiml.CALLBACK_OFFER)))
+        return xml(twiml.unavailable(call.language, opening, _closed_offer(desk)))
     return _enqueue(desk, call.language, "queue.joined")
 
 

@@ -19,6 +19,7 @@ from sqlalchemy import select
 
 from accounts.models import AuditRecord
 from callbacks import prompts, queue_link
+from callbacks.dialer import requeue as run_requeue
 from callbacks.dialer import run_attempt
 from callbacks.jobs import reconcile_now
 from callbacks.models import CallbackAttempt, CallbackRequest
@@ -28,6 +29,7 @@ from calls.models import Call
 from cases.models import Case
 from core.clock import now
 from core.demo import seed
+from prompts import catalogue
 from queueing.desk import desk_for
 from roster.models import Agent
 from tests.acd_helpers import make_available
@@ -185,23 +187,111 @@ def test_victim_is_never_dialled_if_the_agent_does_not_answer(app: Flask, phone:
     assert calls_to(phone, VICTIM) == []
 
 
-@pytest.mark.parametrize("safe", [True, False])
-def test_voicemail_gets_a_neutral_message_only_if_safe(app: Flask, phone: Any, safe: bool) -> None:
-    """An answering machine hears the neutral message only with permission; it uses an attempt."""
-    callback_id = pending_callback(app, safe=safe)
+def note(key: str) -> str:
+    return catalogue("en-GB").text(key)
+
+
+def test_voicemail_with_permission_completes_the_callback(app: Flask, phone: Any) -> None:
+    """A machine where a message is allowed: the neutral message is left; the callback is done."""
+    callback_id = pending_callback(app, safe=True)
     phone.add_party("client:alice", Party(answer_after=1, talk_for=600))
     phone.add_party(VICTIM, Party(answer_after=1, machine=True))
     start(app, callback_id)
     [victim_leg] = eventually(lambda: calls_to(phone, VICTIM))
     eventually(lambda: victim_leg.ended)
-    expected = [prompts.text("en-GB", "voicemail")] if safe else []
-    assert victim_leg.said() == expected
-    assert not any("1234567" in text for text in victim_leg.said())
-    request = eventually(lambda: (r := load(app, callback_id)).state == "pending" and r)
-    assert (request.attempts, request.next_attempt_at is not None) == (1, True)
+    assert victim_leg.said() == [prompts.text("en-GB", "voicemail")]
+    request = eventually(lambda: (r := load(app, callback_id)).state == "completed" and r)
+    assert (request.finish_reason, request.attempts, request.next_attempt_at) == (
+        "voicemail",
+        1,
+        None,
+    )
     assert attempts(app, callback_id)[0].result == "voicemail"
+    with db(app) as session:
+        actions = session.scalars(select(AuditRecord.action)).all()
+        assert "callback_completed" in actions
     [agent_leg] = calls_to(phone, "client:alice")
     eventually(lambda: agent_leg.ended)
+    # Told briefly and hung up, long before the 600 s the agent would have waited.
+    assert agent_leg.said()[-1] == note("whisper.callback_voicemail")
+    assert agent_leg.duration() < 120
+
+
+def test_voicemail_without_permission_hangs_up_and_retries(app: Flask, phone: Any) -> None:
+    """A machine, where no message is allowed: silence, an attempt used and a retry scheduled."""
+    callback_id = pending_callback(app, safe=False)
+    phone.add_party("client:alice", Party(answer_after=1, talk_for=600))
+    phone.add_party(VICTIM, Party(answer_after=1, machine=True))
+    start(app, callback_id)
+    [victim_leg] = eventually(lambda: calls_to(phone, VICTIM))
+    eventually(lambda: victim_leg.ended)
+    assert victim_leg.said() == []
+    request = eventually(lambda: (r := load(app, callback_id)).state == "pending" and r)
+    assert (request.attempts, request.next_attempt_at is not None) == (1, True)
+    assert attempts(app, callback_id)[0].result == "machine"
+    [agent_leg] = calls_to(phone, "client:alice")
+    eventually(lambda: agent_leg.ended)
+    assert agent_leg.said()[-2:] == [
+        note("whisper.callback_machine"),
+        note("whisper.callback_retry"),
+    ]
+    assert agent_leg.duration() < 120
+
+
+def test_voicemail_without_permission_on_the_last_attempt_fails(app: Flask, phone: Any) -> None:
+    """After the last retry a machine with no permission ends the callback as failed."""
+    callback_id = pending_callback(app, safe=False, attempts=2)
+    phone.add_party("client:alice", Party(answer_after=1, talk_for=600))
+    phone.add_party(VICTIM, Party(answer_after=1, machine=True))
+    start(app, callback_id)
+    request = eventually(lambda: (r := load(app, callback_id)).state == "failed" and r)
+    assert request.attempts == 3
+    [agent_leg] = calls_to(phone, "client:alice")
+    eventually(lambda: agent_leg.ended)
+    assert agent_leg.said()[-1] == note("whisper.callback_failed")
+
+
+def test_agent_is_free_again_soon_after_a_voicemail(
+    app: Flask, phone: Any, worker: WorkerProcess
+) -> None:
+    """Through the ACD: once the message is left the agent's offer settles; they are available."""
+    phone.add_party("client:alice", Party(answer_after=1, talk_for=600))
+    phone.add_party(VICTIM, Party(answer_after=1, machine=True))
+    callback_id = pending_callback(app, safe=True)
+    alice = agent_id(app)
+    make_available(app, alice)
+    eventually(lambda: load(app, callback_id).state == "completed", timeout=30)
+    [agent_leg] = eventually(lambda: calls_to(phone, "client:alice"))
+    eventually(lambda: agent_leg.ended)
+    eventually(lambda: desk_for(app).acd.agent(alice).get("state") == "available", timeout=10)
+    assert agent_leg.duration() < 120
+
+
+def test_agent_hanging_up_while_the_victim_rings_gives_the_attempt_back(
+    app: Flask, phone: Any
+) -> None:
+    """The agent leaves before the victim answers: the ringing leg is cancelled, no try is used."""
+    app.config["CALLBACK_VICTIM_RING_SECONDS"] = 120  # still ringing when the agent leaves
+    callback_id = pending_callback(app)
+    before = load(app, callback_id)
+    phone.add_party("client:alice", Party(answer_after=1, talk_for=10))
+    phone.add_party(VICTIM, Party(answer_after=600))
+    start(app, callback_id)
+    [victim_leg] = eventually(lambda: calls_to(phone, VICTIM))
+    eventually(lambda: victim_leg.ended)
+    assert victim_leg.status == "canceled"  # cancelled while ringing, never answered
+    assert victim_leg.said() == []
+    request = eventually(lambda: (r := load(app, callback_id)).state == "pending" and r)
+    assert (request.attempts, request.next_attempt_at, request.agent_id) == (0, None, None)
+    assert (request.priority, request.virtual_start_at) == (
+        before.priority,
+        before.virtual_start_at,
+    )
+    assert attempts(app, callback_id)[0].result == "agent_left"
+    with app.app_context(), db(app) as session:
+        assert run_requeue(app, session, session.get(CallbackRequest, callback_id))
+        session.commit()
+    assert desk_for(app).acd.position(queue_link.entry_id(callback_id)) == 1
 
 
 def test_retries_are_spaced_and_then_the_callback_fails(
@@ -392,8 +482,10 @@ def test_closed_desk_offers_a_callback_for_the_next_opening(app: Flask, phone: A
         session.commit()
     open_desk(app, hours=(dt.time(3, 0), dt.time(3, 1)))
     phone.voice_path = "/test/ivr"
-    call = phone.dial(from_="+447700900001", caller=Caller.scripted(["1", "1"]))
+    # Yes to the offer (the caller did not ask for it), this number, safe to leave a message.
+    call = phone.dial(from_="+447700900001", caller=Caller.scripted(["1", "1", "1"]))
     assert call.wait(timeout=30)
+    assert prompts.text("en-GB", "ask_wanted") in call.said()
     closing = [line for line in call.said() if "closed now" in line]
     assert closing and " at 3 am" in closing[0]
     with db(app) as session:

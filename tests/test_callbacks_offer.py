@@ -9,7 +9,7 @@ import pytest
 from flask import Flask
 from sqlalchemy import select
 
-from callbacks import queue_link
+from callbacks import prompts, queue_link
 from callbacks.models import CallbackRequest
 from calls.models import Call
 from cases.models import Case
@@ -80,6 +80,53 @@ def test_ivr_path_without_offer_suffix_works_too(app: Flask, twilio: TwilioSigne
     """The IVR's default IVR_CALLBACK_URL (/voice/callback) starts the same conversation."""
     root = parse(post(twilio, "/voice/callback", make_call(app)).data)
     assert root.find("Gather").get("action") == "/voice/callback/choice"
+
+
+def test_caller_sent_by_a_closed_desk_is_asked_first(app: Flask, twilio: TwilioSigner) -> None:
+    """From the queue's closed path the offer asks yes or no before it reads any number."""
+    root = parse(post(twilio, "/voice/callback/offer?reason=closed", make_call(app)).data)
+    gather = root.find("Gather")
+    assert (gather.get("action"), gather.get("numDigits")) == ("/voice/callback/decide", "1")
+    assert "0 7 7 0 0" not in spoken(root)
+    assert verbs(root)[-1] == "Redirect"
+
+
+def test_yes_to_the_closed_desk_offer_reads_the_number(app: Flask, twilio: TwilioSigner) -> None:
+    """1 after the question goes on to the number confirmation."""
+    call_sid = make_call(app)
+    post(twilio, "/voice/callback/offer?reason=closed", call_sid)
+    root = parse(post(twilio, "/voice/callback/decide", call_sid, Digits="1").data)
+    assert root.find("Gather").get("action") == "/voice/callback/choice"
+    assert "0 7 7 0 0, 9 0 0 1 2 3" in spoken(root)
+
+
+@pytest.mark.parametrize("answers", [["2"], [None, None], ["9", None]])
+def test_declining_the_offer_says_goodbye_and_records_it(
+    app: Flask, twilio: TwilioSigner, answers: list[str | None]
+) -> None:
+    """2, two silences or wrong keys: a goodbye for someone who did not want a call; no request."""
+    call_sid = make_call(app)
+    post(twilio, "/voice/callback/offer?reason=closed", call_sid)
+    for digits in answers:
+        form = {"Digits": digits} if digits else {}
+        root = parse(post(twilio, "/voice/callback/decide", call_sid, **form).data)
+    assert verbs(root)[-1] == "Hangup"
+    assert prompts.text("en-GB", "declined") in spoken(root)
+    assert prompts.text("en-GB", "give_up") not in spoken(root)
+    assert requests(app) == []
+    with app.extensions["helpline.sessionmaker"]() as session:
+        call = session.scalar(select(Call).where(Call.call_sid == call_sid))
+        assert call.outcome == "closed"
+        assert [e.kind for e in call.events][-1] == "callback_declined"
+
+
+def test_one_silence_asks_again(app: Flask, twilio: TwilioSigner) -> None:
+    """A single silence repeats the question rather than ending the call."""
+    call_sid = make_call(app)
+    post(twilio, "/voice/callback/offer?reason=closed", call_sid)
+    root = parse(post(twilio, "/voice/callback/decide", call_sid).data)
+    assert root.find("Gather").get("action") == "/voice/callback/decide"
+    assert prompts.text("en-GB", "no_input") in spoken(root)
 
 
 def test_withheld_number_must_be_keyed(app: Flask, twilio: TwilioSigner) -> None:

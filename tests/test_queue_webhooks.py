@@ -52,7 +52,9 @@ def test_join_when_closed_says_so_and_offers_callback(app: Flask, twilio: Twilio
     sid = add_call(app, 1)
     root = post(twilio, "/voice/queue/join", sid)
     assert verbs(root) == ["Say", "Say", "Say", "Redirect"]
-    assert urlsplit(root.find("Redirect").text).path == "/voice/callback/offer"
+    offer = urlsplit(root.find("Redirect").text)
+    # The caller did not ask for a callback: the offer must ask before taking a number.
+    assert (offer.path, offer.query) == ("/voice/callback/offer", "reason=closed")
     assert "not available" in spoken(root)
     assert "We open again at" in spoken(root) or "Please call again later" in spoken(root)
     assert desk_for(app).acd.waiting_count() == 0
