@@ -78,7 +78,7 @@ def spoken_number(e164: str) -> str:
 
 
 # Why the caller is here, from the redirect's query string: they did not ask, so ask first.
-ASK_FIRST = frozenset({"closed"})
+ASK_FIRST = frozenset({"closed", "queue_problem"})
 
 
 def begin(call: Call, draft: Draft, reason: str | None = None) -> VoiceResponse:

@@ -25,6 +25,14 @@ def enqueue(language: str, wait_url: str, action_url: str, lead: str | None) -> 
     return response
 
 
+def queue_failed(language: str, callback_url: str) -> VoiceResponse:
+    """Apologise that the queue failed the caller (Twilio's error), then ask about a callback."""
+    response = VoiceResponse()
+    _say(response, language, text(language, "queue.problem"))
+    response.redirect(callback_url, method="POST")
+    return response
+
+
 def unavailable(language: str, opening: str, callback_url: str) -> VoiceResponse:
     """Say the desk cannot take the call now and when it opens, then offer a callback."""
     response = VoiceResponse()

@@ -110,8 +110,11 @@ def left() -> Response:
         session.commit()
         return xml(twiml.nothing())
     if result != "leave":
+        # Twilio's queue failed them (error, queue-full...): they did not ask, so ask first.
         service.leave_for_callback(session, desk, call, now())
         session.commit()
+        url = desk.url(twiml.CALLBACK_OFFER, reason="queue_problem")
+        return xml(twiml.queue_failed(call.language, url))
     return xml(redirect(desk.url(twiml.CALLBACK_OFFER)))
 
 

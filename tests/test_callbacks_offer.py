@@ -82,9 +82,12 @@ def test_ivr_path_without_offer_suffix_works_too(app: Flask, twilio: TwilioSigne
     assert root.find("Gather").get("action") == "/voice/callback/choice"
 
 
-def test_caller_sent_by_a_closed_desk_is_asked_first(app: Flask, twilio: TwilioSigner) -> None:
-    """From the queue's closed path the offer asks yes or no before it reads any number."""
-    root = parse(post(twilio, "/voice/callback/offer?reason=closed", make_call(app)).data)
+@pytest.mark.parametrize("reason", ["closed", "queue_problem"])
+def test_caller_who_did_not_ask_is_asked_first(
+    app: Flask, twilio: TwilioSigner, reason: str
+) -> None:
+    """Sent by a closed desk or a failed queue, the offer asks yes or no before any number."""
+    root = parse(post(twilio, f"/voice/callback/offer?reason={reason}", make_call(app)).data)
     gather = root.find("Gather")
     assert (gather.get("action"), gather.get("numDigits")) == ("/voice/callback/decide", "1")
     assert "0 7 7 0 0" not in spoken(root)

@@ -142,6 +142,23 @@ def test_press_1_leaves_keeping_the_place(app: Flask, twilio: TwilioSigner) -> N
     assert desk_for(app).acd.waiting_count() == 0
 
 
+def test_a_failed_twilio_queue_apologises_and_asks_about_a_callback(
+    app: Flask, twilio: TwilioSigner
+) -> None:
+    """queue-full or error: the caller hears why, keeps their place, and is asked (not assumed)."""
+    open_desk(app)
+    add_agent(app, "alice")
+    sid = add_call(app, 1, authenticated=True)
+    post(twilio, "/voice/queue/join", sid)
+    root = post(twilio, "/voice/queue/left", sid, QueueResult="queue-full")
+    assert verbs(root) == ["Say", "Redirect"]
+    assert "could not keep you in the queue" in spoken(root)
+    target = urlsplit(root.find("Redirect").text)
+    assert (target.path, target.query) == ("/voice/callback/offer", "reason=queue_problem")
+    assert call_row(app, sid).left_queue_at is not None
+    assert desk_for(app).acd.waiting_count() == 0
+
+
 def test_other_keys_keep_holding(app: Flask, twilio: TwilioSigner) -> None:
     """Any key but 1 goes back to the hold loop, still queued."""
     open_desk(app)
