@@ -1,7 +1,8 @@
 """Everything the live wallboard shows, gathered in one place.
 
 The seam to the ACD: `live_state` (its queue snapshot from Redis) and `_today_measures`
-(its measures over the calls table); callbacks and agent names come from the database.
+(queueing's and callbacks' day measures); pending callbacks and agent names come from the
+database.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from flask import Flask
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from callbacks import measures as callback_measures
 from callbacks.models import PENDING_STATES, CallbackRequest
 from consoles.demand import rostered_at
 from queueing import measures
@@ -88,7 +90,8 @@ def _agents(session: Session, live: dict[str, Any], local: dt.datetime) -> dict[
 
 
 def _today_measures(session: Session, at: dt.datetime, config: Mapping[str, Any]) -> dict[str, Any]:
-    """Return today's offered, answered, abandoned, answer rate, ASA and service level."""
-    target = config["SERVICE_LEVEL_SECONDS"]
-    figures = measures.today(session, at, config["TIMEZONE"], target).as_dict()
-    return figures | {"service_level_seconds": target}
+    """Return today's call measures (DOMAIN.md), self-served calls and callback figures."""
+    target, zone = config["SERVICE_LEVEL_SECONDS"], config["TIMEZONE"]
+    figures = measures.today(session, at, zone, target).as_dict()
+    callbacks = callback_measures.today(session, at, zone).as_dict()
+    return figures | {"service_level_seconds": target, "callbacks": callbacks}
