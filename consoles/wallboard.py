@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from callbacks import measures as callback_measures
 from callbacks.models import PENDING_STATES, CallbackRequest
 from consoles.demand import rostered_at
+from consoles.overdue import overdue
 from queueing import measures
 from queueing.agents import queue_snapshot
 from queueing.desk import desk_for
@@ -40,6 +41,7 @@ def snapshot(
         "generated_at": at.isoformat(),
         "queue": _queue(live),
         "callbacks": _callbacks(session, at),
+        "overdue_cases": len(overdue(session, local.date())),
         "agents": _agents(session, live, local),
         "today": _today_measures(session, at, config),
     }

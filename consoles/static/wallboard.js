@@ -52,6 +52,7 @@
     tile.classList.toggle("alert", q.longest_wait_seconds > Number(tile.dataset.limit));
     set("callbacks_pending", cb.pending);
     set("callbacks_due", cb.due);
+    set("overdue_cases", data.overdue_cases);
     set("offered", t.offered);
     set("answered", t.answered);
     set("abandoned", t.abandoned);
