@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -91,6 +92,8 @@ def test_wallboard_follows_a_real_call_through_the_ivr(app: Flask, phone: Any, p
     sync_api.expect(field["abandoned"]).to_have_text("1")
     sync_api.expect(field["answered"]).to_have_text("0")
     sync_api.expect(field["answer_rate"]).to_have_text("0%")
+    # A render() that threw part-way would leave the board marked stale.
+    sync_api.expect(page.locator("#wallboard")).not_to_have_class(re.compile(r"\bstale\b"))
     assert page.evaluate("window.notReloaded") is True
     with app.extensions["helpline.sessionmaker"]() as db:
         row = db.scalars(select(Call).where(Call.call_sid == call.sid)).one()

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from html.parser import HTMLParser
 from zoneinfo import ZoneInfo
 
 from flask import Flask
@@ -14,7 +13,7 @@ from consoles.overdue import overdue
 from consoles.wallboard import snapshot
 from core.clock import now
 from tests.consoles.conftest import Console
-from tests.consoles.test_wallboard import fields
+from tests.consoles.html import fields, rows
 
 DOB = dt.date(1980, 2, 1)
 PHONE = "+447700900999"
@@ -67,12 +66,12 @@ def test_most_overdue_first_and_only_flagged_overdue_cases(app: Flask) -> None:
     today = _today(app)
     with app.extensions["helpline.sessionmaker"]() as db:
         _seed(db, today)
-        rows = overdue(db, today)
-    assert [r.crime_reference for r in rows] == ["1000003/24", "1000001/24", "1000002/24"]
-    assert rows[0].update_due == today - dt.timedelta(days=40)
-    assert rows[0].days_overdue == 40
-    assert [r.enhanced_rights for r in rows] == [False, False, True]
-    assert all(r.days_overdue > 0 for r in rows)
+        listed = overdue(db, today)
+    assert [r.crime_reference for r in listed] == ["1000003/24", "1000001/24", "1000002/24"]
+    assert listed[0].update_due == today - dt.timedelta(days=40)
+    assert listed[0].days_overdue == 40
+    assert [r.enhanced_rights for r in listed] == [False, False, True]
+    assert all(r.days_overdue > 0 for r in listed)
 
 
 def test_page_lists_cases_without_victims_personal_data(app: Flask, supervisor: Console) -> None:
@@ -81,10 +80,10 @@ def test_page_lists_cases_without_victims_personal_data(app: Flask, supervisor: 
         _seed(db, _today(app))
     page = supervisor.get("/console/overdue")
     assert page.status_code == 200
-    rows = _rows(page.text)
-    assert [row[0] for row in rows] == ["1000003/24", "1000001/24", "1000002/24"]
-    assert rows[1][1:3] == ["Offence1", "DC Officer1"]
-    assert [row[6] for row in rows] == ["no", "no", "yes"]
+    shown = rows(page.text)
+    assert [row[0] for row in shown] == ["1000003/24", "1000001/24", "1000002/24"]
+    assert shown[1][1:3] == ["Offence1", "DC Officer1"]
+    assert [row[6] for row in shown] == ["no", "no", "yes"]
     for personal in ("Victim Name", DOB.isoformat(), "01/02/1980", PHONE, "07700"):
         assert personal not in page.text
 
@@ -115,33 +114,3 @@ def test_wallboard_counts_overdue_cases(app: Flask, supervisor: Console) -> None
         assert snapshot(db, now(), app.config, {"waiting": [], "agents": []})["overdue_cases"] == 3
     assert supervisor.get("/console/wallboard.json").get_json()["overdue_cases"] == 3
     assert fields(supervisor.get("/console/wallboard").text)["overdue_cases"] == "3"
-
-
-class _Table(HTMLParser):
-    """Collect the cells of each body row that has an id."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.rows: list[list[str]] = []
-        self._cell: list[str] | None = None
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag == "tr" and dict(attrs).get("id"):
-            self.rows.append([])
-        elif tag == "td" and self.rows:
-            self._cell = []
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag == "td" and self._cell is not None:
-            self.rows[-1].append("".join(self._cell).strip())
-            self._cell = None
-
-    def handle_data(self, data: str) -> None:
-        if self._cell is not None:
-            self._cell.append(data)
-
-
-def _rows(html: str) -> list[list[str]]:
-    parser = _Table()
-    parser.feed(html)
-    return parser.rows

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from html.parser import HTMLParser
 
 from flask import Flask
 from sqlalchemy.orm import Session
@@ -14,6 +13,7 @@ from consoles.wallboard import snapshot
 from core.clock import now
 from roster.models import Agent
 from tests.consoles.conftest import Console
+from tests.consoles.html import fields
 
 
 def _call(sid: str, queued_ago: float, **columns: object) -> Call:
@@ -115,27 +115,3 @@ def test_wallboard_json_and_page(app: Flask, supervisor: Console) -> None:
     assert (shown["callbacks_completed"], shown["callbacks_expired"]) == ("1", "1")
     with supervisor.get("/console/static/wallboard.js") as script:
         assert script.status_code == 200 and script.mimetype == "text/javascript"
-
-
-class _Fields(HTMLParser):
-    """Collect the text of every element with a data-field attribute."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.found: dict[str, str] = {}
-        self._open: str | None = None
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        self._open = dict(attrs).get("data-field") or self._open
-
-    def handle_data(self, data: str) -> None:
-        if self._open is not None and data.strip():
-            self.found[self._open] = data.strip()
-            self._open = None
-
-
-def fields(html: str) -> dict[str, str]:
-    """Return data-field name -> the text the page shows for it."""
-    parser = _Fields()
-    parser.feed(html)
-    return parser.found
