@@ -1,7 +1,8 @@
 """Everything the live wallboard shows, gathered in one place.
 
 The seam to the ACD: `live_state` (its queue snapshot from Redis) and `_today_measures`
-(its measures over the calls table); callbacks and agent names come from the database.
+(queueing's and callbacks' day measures); pending callbacks and agent names come from the
+database.
 """
 
 from __future__ import annotations
@@ -15,8 +16,10 @@ from flask import Flask
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from callbacks import measures as callback_measures
 from callbacks.models import PENDING_STATES, CallbackRequest
 from consoles.demand import rostered_at
+from consoles.overdue import overdue
 from queueing import measures
 from queueing.agents import queue_snapshot
 from queueing.desk import desk_for
@@ -38,6 +41,7 @@ def snapshot(
         "generated_at": at.isoformat(),
         "queue": _queue(live),
         "callbacks": _callbacks(session, at),
+        "overdue_cases": len(overdue(session, local.date())),
         "agents": _agents(session, live, local),
         "today": _today_measures(session, at, config),
     }
@@ -88,7 +92,8 @@ def _agents(session: Session, live: dict[str, Any], local: dt.datetime) -> dict[
 
 
 def _today_measures(session: Session, at: dt.datetime, config: Mapping[str, Any]) -> dict[str, Any]:
-    """Return today's offered, answered, abandoned, answer rate, ASA and service level."""
-    target = config["SERVICE_LEVEL_SECONDS"]
-    figures = measures.today(session, at, config["TIMEZONE"], target).as_dict()
-    return figures | {"service_level_seconds": target}
+    """Return today's call measures (DOMAIN.md), self-served calls and callback figures."""
+    target, zone = config["SERVICE_LEVEL_SECONDS"], config["TIMEZONE"]
+    figures = measures.today(session, at, zone, target).as_dict()
+    callbacks = callback_measures.today(session, at, zone).as_dict()
+    return figures | {"service_level_seconds": target, "callbacks": callbacks}

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from calls.models import Call
@@ -31,6 +31,7 @@ class Measures:
     longest_abandon_wait_seconds: float | None
     service_level: float | None
     service_level_2: float | None
+    self_served: int = 0  # heard their status and left without an agent (never queued)
 
     def as_dict(self) -> dict[str, Any]:
         """Return the figures as a plain dict (for JSON)."""
@@ -40,13 +41,22 @@ class Measures:
 def today(
     session: Session, at: dt.datetime, tz: str = "Europe/London", target_seconds: int = 60
 ) -> Measures:
-    """Compute the measures for calls queued on `at`'s desk-local day."""
+    """Compute the measures for calls queued (or self-served) on `at`'s desk-local day."""
+    start, end = day_window(at, tz)
+    calls = session.scalars(select(Call).where(Call.queued_at >= start, Call.queued_at < end))
+    served = select(func.count()).where(
+        Call.outcome == "self_served", Call.started_at >= start, Call.started_at < end
+    )
+    return replace(compute(calls.all(), target_seconds), self_served=session.scalar(served) or 0)
+
+
+def day_window(at: dt.datetime, tz: str) -> tuple[dt.datetime, dt.datetime]:
+    """Return the start and end of `at`'s desk-local day (23 or 25 hours at a clock change)."""
     zone = ZoneInfo(tz)
-    start = dt.datetime.combine(at.astimezone(zone).date(), dt.time(0), tzinfo=zone)
-    calls = session.scalars(
-        select(Call).where(Call.queued_at >= start, Call.queued_at < start + dt.timedelta(days=1))
-    ).all()
-    return compute(calls, target_seconds)
+    day = at.astimezone(zone).date()
+    start = dt.datetime.combine(day, dt.time(0), tzinfo=zone)
+    end = dt.datetime.combine(day + dt.timedelta(days=1), dt.time(0), tzinfo=zone)
+    return start.astimezone(dt.UTC), end.astimezone(dt.UTC)
 
 
 def compute(calls: Sequence[Call], target_seconds: int) -> Measures:

@@ -7,7 +7,7 @@ import datetime as dt
 from flask import Flask
 
 from calls.models import Call
-from queueing.measures import today
+from queueing.measures import day_window, today
 
 NOON = dt.datetime(2026, 11, 23, 12, 0, tzinfo=dt.UTC)
 
@@ -47,3 +47,23 @@ def test_measures_follow_the_definitions(app: Flask) -> None:
     assert m.longest_abandon_wait_seconds == 120
     assert m.service_level == 2 / 3
     assert m.service_level_2 == 2 / 4
+
+
+def test_self_served_counts_today_in_desk_local_time(app: Flask) -> None:
+    """Self-served calls started on the desk-local day count; they are never offered."""
+    late_sunday_utc = dt.datetime(2026, 6, 14, 23, 30, tzinfo=dt.UTC)  # Monday 00:30 in London
+    monday_noon = dt.datetime(2026, 6, 15, 11, 0, tzinfo=dt.UTC)
+    with app.extensions["helpline.sessionmaker"]() as session:
+        for n, started in enumerate((late_sunday_utc, monday_noon, NOON)):
+            session.add(Call(call_sid=f"CB{n:032x}", started_at=started, outcome="self_served"))
+        session.add(Call(call_sid="CB" + "f" * 32, started_at=monday_noon, outcome="ivr_hangup"))
+        session.flush()
+        m = today(session, monday_noon)
+    assert (m.self_served, m.offered) == (2, 0)
+
+
+def test_day_window_spans_a_clock_change() -> None:
+    """The desk-local day is 23 hours when the clocks go forward."""
+    start, end = day_window(dt.datetime(2026, 3, 29, 12, tzinfo=dt.UTC), "Europe/London")
+    assert start == dt.datetime(2026, 3, 29, 0, tzinfo=dt.UTC)
+    assert end - start == dt.timedelta(hours=23)

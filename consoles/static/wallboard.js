@@ -52,12 +52,18 @@
     tile.classList.toggle("alert", q.longest_wait_seconds > Number(tile.dataset.limit));
     set("callbacks_pending", cb.pending);
     set("callbacks_due", cb.due);
+    set("overdue_cases", data.overdue_cases);
     set("offered", t.offered);
     set("answered", t.answered);
     set("abandoned", t.abandoned);
+    set("short_abandons", t.short_abandons);
     set("answer_rate", percent(t.answer_rate));
     set("asa", duration(t.asa_seconds));
     set("service_level", percent(t.service_level));
+    set("self_served", t.self_served);
+    for (const name of ["requested", "completed", "failed", "expired"]) {
+      set(`callbacks_${name}`, t.callbacks[name]);
+    }
     set("agents_summary", summary(data.agents));
     agentRows(data.agents);
     set("generated_at", `${data.generated_at.slice(11, 19)} UTC`);

@@ -18,14 +18,11 @@ from consoles.auth import create_user
 from consoles.screen_pop import VERIFY_WARNING
 from core.demo import seed
 from roster.models import Agent
-from tests.consoles import test_browser as supervisor_browser
-from tests.consoles.conftest import PASSWORD
+from tests.consoles.conftest import BROWSER, PASSWORD, login
 
 pytest.importorskip("emulator", reason="the Twilio emulator is needed")
-sync_api = supervisor_browser.sync_api
-# The supervisor console's browser fixtures: one headless Chromium, a fresh tab per test.
-browser, page = supervisor_browser.browser, supervisor_browser.page
-pytestmark = supervisor_browser.pytestmark  # slow; skipped without Chromium unless CI requires it
+sync_api = pytest.importorskip("playwright.sync_api", reason="the playwright package is needed")
+pytestmark = BROWSER  # slow; skipped without Chromium unless CI requires it
 CALLER = "+447700900123"
 # English; hear my status; reference; date of birth; (status heard) speak to someone.
 VERIFIED = ["1", "1", "1234567*24#", "01021980#", "3"]
@@ -50,10 +47,7 @@ def desk_app(app: Flask) -> Flask:
 
 
 def _login_to_desk(page: Any) -> None:
-    page.goto("/console/login")
-    page.get_by_label("Username").fill("alice")
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
+    login(page, "alice")
     page.wait_for_url("**/console/agent/")
     sync_api.expect(page.locator('[data-field="phone_status"]')).to_have_text(
         "Phone ready (emulator)."

@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-import os
-import shutil
-from collections.abc import Iterator
+import re
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -15,62 +13,18 @@ from sqlalchemy import select
 
 from calls.models import Call
 from core.clock import now
-from queueing.desk import desk_for
-from queueing.service import join_queue
+from core.demo import seed
 from roster.editing import WEEKDAYS
 from roster.models import Agent, OpeningHours, Shift
-from tests.consoles.conftest import PASSWORD
-from tests.live import LiveServer
+from tests.consoles.conftest import BROWSER, login
 
 LONDON = ZoneInfo("Europe/London")
-CHROMIUM = os.environ.get("HELPLINE_CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 sync_api = pytest.importorskip("playwright.sync_api", reason="the playwright package is needed")
-pytestmark = [
-    pytest.mark.slow,
-    # CI sets HELPLINE_REQUIRE_BROWSER=1 so a missing browser fails instead of skipping.
-    pytest.mark.skipif(
-        shutil.which(CHROMIUM) is None and os.environ.get("HELPLINE_REQUIRE_BROWSER") != "1",
-        reason=f"Chromium not found at {CHROMIUM} (apt chromium)",
-    ),
-]
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    """One headless Chromium for the module."""
-    with sync_api.sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
-
-
-@pytest.fixture
-def page(browser: Any, live: LiveServer, users: dict[str, int]) -> Iterator[Any]:
-    """A fresh browser tab that records any console errors (a CSP violation shows there)."""
-    context = browser.new_context(base_url=live.url)
-    tab = context.new_page()
-    tab.set_default_timeout(10_000)
-    tab.console_errors = []
-    tab.on("console", lambda m: m.type == "error" and tab.console_errors.append(m.text))
-    yield tab
-    context.close()
-
-
-def _login(page: Any, username: str) -> None:
-    page.goto("/console/login")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
+pytestmark = BROWSER  # slow; skipped without Chromium unless CI requires it
+CALLER = "+447700900123"
+# English; hear my status; reference; date of birth; (status heard) speak to someone.
+VERIFIED = ["1", "1", "1234567*24#", "01021980#", "3"]
+FIGURES = ("waiting", "offered", "answered", "abandoned", "answer_rate")
 
 
 def _add_alice(app: Flask) -> int:
@@ -86,10 +40,10 @@ def _add_alice(app: Flask) -> int:
         return agent.id
 
 
-def test_supervisor_edits_shift_and_hours_then_watches_the_wallboard(app: Flask, page: Any) -> None:
-    """Log in, move a shift, change Monday's hours, and see a queued call appear live."""
+def test_supervisor_edits_shift_and_hours(app: Flask, page: Any) -> None:
+    """Log in, move a shift, open today around the clock and close tomorrow."""
     alice = _add_alice(app)
-    _login(page, "sue")
+    login(page, "sue")
     page.wait_for_url("**/console/wallboard")
     page.get_by_role("link", name="Roster").click()
     page.get_by_role("link", name="Alice Agent").click()
@@ -111,32 +65,47 @@ def test_supervisor_edits_shift_and_hours_then_watches_the_wallboard(app: Flask,
         assert db.get(OpeningHours, today).opens == dt.time(0)  # type: ignore[union-attr]
         assert db.get(OpeningHours, (today + 1) % 7).opens is None  # type: ignore[union-attr]
 
-    page.get_by_role("link", name="Wallboard").click()
-    waiting = page.locator('[data-field="waiting"]')
-    sync_api.expect(waiting).to_have_text("0")
-    page.evaluate("window.notReloaded = true")
-    _queue_a_call(app)
-    sync_api.expect(waiting).to_have_text("1")
-    sync_api.expect(page.locator('[data-field="offered"]')).to_have_text("1")
-    assert page.evaluate("window.notReloaded") is True
-    assert page.console_errors == []
 
+def test_wallboard_follows_a_real_call_through_the_ivr(app: Flask, phone: Any, page: Any) -> None:
+    """A verified caller asks for someone, waits, hangs up: the board counts it without reload."""
+    from emulator import Caller
 
-def _queue_a_call(app: Flask) -> None:
-    """Queue a caller through the ACD's service, as the IVR does when they ask for a person."""
+    app.config.update(ACD_ANNOUNCE_SECONDS=0, ACD_HOLD_PAUSE_SECONDS=5)
     with app.extensions["helpline.sessionmaker"]() as db:
-        at = now()
-        call = Call(call_sid="CA" + "9" * 32, started_at=at, wanted_agent_at=at)
-        db.add(call)
-        db.flush()
-        assert join_queue(db, desk_for(app), call, at).queued
+        seed(db)  # demo cases, desk open, agents on shift but none logged in: callers wait
         db.commit()
+    login(page, "sue")
+    page.wait_for_url("**/console/wallboard")
+    field = {name: page.locator(f'[data-field="{name}"]') for name in FIGURES}
+    sync_api.expect(field["waiting"]).to_have_text("0")
+    sync_api.expect(field["offered"]).to_have_text("0")
+    page.evaluate("window.notReloaded = true")
+
+    # About 5 real seconds in the queue at the tests' time scale: time to see it waiting.
+    call = phone.dial(from_=CALLER, caller=Caller.scripted(VERIFIED, hangup_in_queue_after=250))
+    sync_api.expect(field["waiting"]).to_have_text("1", timeout=20_000)
+    sync_api.expect(field["offered"]).to_have_text("1")
+    sync_api.expect(field["abandoned"]).to_have_text("0")
+
+    assert call.wait(timeout=30)
+    sync_api.expect(field["waiting"]).to_have_text("0", timeout=10_000)
+    sync_api.expect(field["abandoned"]).to_have_text("1")
+    sync_api.expect(field["answered"]).to_have_text("0")
+    sync_api.expect(field["answer_rate"]).to_have_text("0%")
+    # A render() that threw part-way would leave the board marked stale.
+    sync_api.expect(page.locator("#wallboard")).not_to_have_class(re.compile(r"\bstale\b"))
+    assert page.evaluate("window.notReloaded") is True
+    with app.extensions["helpline.sessionmaker"]() as db:
+        row = db.scalars(select(Call).where(Call.call_sid == call.sid)).one()
+        assert row.authenticated and row.status_heard_at is not None  # through the real IVR
+        assert row.outcome == "abandoned" and row.queued_at is not None
+    assert page.console_errors == []
 
 
 def test_validation_messages_show_in_the_browser(app: Flask, page: Any) -> None:
     """An overlapping shift is refused with a message naming the clash."""
     _add_alice(app)
-    _login(page, "sue")
+    login(page, "sue")
     page.wait_for_url("**/console/wallboard")
     page.goto("/console/roster/")
     page.get_by_role("link", name="Alice Agent").click()
@@ -152,7 +121,7 @@ def test_validation_messages_show_in_the_browser(app: Flask, page: Any) -> None:
 
 def test_agent_is_refused_the_roster_in_the_browser(page: Any) -> None:
     """An agent who logs in sees 'Not allowed' on the roster and has no roster links."""
-    _login(page, "alan")
+    login(page, "alan")
     page.wait_for_url("**/console/")
     assert page.get_by_role("link", name="Roster").count() == 0
     response = page.goto("/console/roster/")

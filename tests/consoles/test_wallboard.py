@@ -13,6 +13,7 @@ from consoles.wallboard import snapshot
 from core.clock import now
 from roster.models import Agent
 from tests.consoles.conftest import Console
+from tests.consoles.html import fields
 
 
 def _call(sid: str, queued_ago: float, **columns: object) -> Call:
@@ -20,7 +21,9 @@ def _call(sid: str, queued_ago: float, **columns: object) -> Call:
     return Call(call_sid=sid, started_at=at, queued_at=at, **columns)
 
 
-def _callback(n: int, due_in: float, state: str = "pending") -> CallbackRequest:
+def _callback(
+    n: int, due_in: float, state: str = "pending", finished: bool = False
+) -> CallbackRequest:
     at = now()
     return CallbackRequest(
         victim_key=f"v{n}",
@@ -31,6 +34,7 @@ def _callback(n: int, due_in: float, state: str = "pending") -> CallbackRequest:
         not_before=at + dt.timedelta(seconds=due_in),
         expires_at=at + dt.timedelta(days=7),
         state=state,
+        finished_at=at if finished else None,
     )
 
 
@@ -57,9 +61,11 @@ def _seed(db: Session) -> None:
             _call("CA4", 600, answered_at=now(), wait_seconds=90, outcome="answered"),
             _call("CA5", 600, abandoned_at=now(), wait_seconds=5, outcome="abandoned"),
             _call("CA6", 600, abandoned_at=now(), wait_seconds=50, outcome="abandoned"),
+            Call(call_sid="CA7", started_at=now(), outcome="self_served"),
             _callback(1, -60),
             _callback(2, 3600),
-            _callback(3, -60, state="completed"),
+            _callback(3, -60, state="completed", finished=True),
+            _callback(4, -60, state="expired", finished=True),
         ]
     )
     db.commit()
@@ -83,6 +89,8 @@ def test_snapshot_figures(app: Flask) -> None:
     assert today["answer_rate"] == 2 / 4
     assert today["asa_seconds"] == 65
     assert today["service_level"] == 0.5  # 40 s within 60 s, 90 s not
+    assert today["self_served"] == 1  # never queued, so not offered
+    assert today["callbacks"] == {"requested": 4, "completed": 1, "failed": 0, "expired": 1}
 
 
 def test_empty_desk_has_no_rates(app: Flask) -> None:
@@ -100,5 +108,10 @@ def test_wallboard_json_and_page(app: Flask, supervisor: Console) -> None:
     assert data["callbacks"]["pending"] == 2 and data["today"]["offered"] == 4
     page = supervisor.get("/console/wallboard")
     assert page.status_code == 200 and "wallboard.js" in page.text
+    shown = fields(page.text)
+    assert (shown["offered"], shown["abandoned"], shown["short_abandons"]) == ("4", "2", "1")
+    assert (shown["answer_rate"], shown["asa"], shown["service_level"]) == ("50%", "1:05", "50%")
+    assert (shown["self_served"], shown["callbacks_requested"]) == ("1", "4")
+    assert (shown["callbacks_completed"], shown["callbacks_expired"]) == ("1", "1")
     with supervisor.get("/console/static/wallboard.js") as script:
         assert script.status_code == 200 and script.mimetype == "text/javascript"
