@@ -25,6 +25,16 @@ STATUS_CODES = (
     "CLOSED_PENDING_INFORMATION",
     "OUTCOME",
 )
+# Finished (or filed) cases: no further investigation updates are due under Right 6.
+CLOSED_STATUSES = frozenset(
+    {
+        "ASSESSED_NOT_INVESTIGATED",
+        "NO_FURTHER_ACTION",
+        "OUT_OF_COURT_DISPOSAL",
+        "CLOSED_PENDING_INFORMATION",
+        "OUTCOME",
+    }
+)
 
 
 class Victim(Base):

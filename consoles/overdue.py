@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from sqlalchemy.orm import Session
 
 from cases.models import Case
-from ivr.overdue import overdue_cases, update_due
+from cases.overdue import overdue_cases, update_due
 
 
 @dataclass(frozen=True)

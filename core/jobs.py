@@ -18,7 +18,7 @@ log = logging.getLogger("helpline.jobs")
 QUEUE_NAME = "helpline"
 
 # Dotted path of a job function -> interval in seconds. Features add their sweeps here.
-PERIODIC: dict[str, int] = {"queueing.jobs.sweep": 2}
+PERIODIC: dict[str, int] = {"queueing.jobs.sweep": 2, "cases.jobs.flag_overdue": 3600}
 
 
 @cache

@@ -10,8 +10,8 @@ from sqlalchemy.orm import Session
 
 from calls.journey import record
 from calls.models import Call
+from cases import overdue
 from cases.models import Case
-from ivr import overdue
 from ivr.script import CaseFacts, case_script
 from prompts import Prompts
 from roster.hours import is_open, next_opening

@@ -10,9 +10,9 @@ from flask import Flask
 from sqlalchemy import select
 
 from accounts.models import AuditRecord
+from cases import overdue
 from cases.models import STATUS_CODES, Case
 from core.clock import now
-from ivr import overdue
 from roster.models import Closure
 from tests.ivr_support import (
     DOB,
