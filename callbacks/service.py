@@ -161,7 +161,7 @@ def is_due(request: CallbackRequest, at: dt.datetime) -> bool:
     )
 
 
-def open_request_ids() -> Select[tuple[int]]:
+def open_request_ids() -> Select[int]:
     """Select the ids of every open (pending or in-progress) request."""
     return select(CallbackRequest.id).where(CallbackRequest.state.in_(PENDING_STATES))
 

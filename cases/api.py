@@ -17,7 +17,7 @@ FIELDS = HEADER[1:]
 
 @bp.put("/cases/<path:reference>")
 @require_token("integration")
-def put_case(reference: str) -> Response:
+def put_case(reference: str) -> Response | tuple[Response, int]:
     """Create or replace one case, validated exactly like an imported CSV row."""
     body = request.get_json(silent=True)
     if not isinstance(body, dict):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -117,7 +118,7 @@ def sweep(session: Session, today: dt.date, batch: int = 1000) -> int:
     return overdue
 
 
-def _holidays_for(session: Session, cases: list[Case], today: dt.date) -> frozenset[dt.date]:
+def _holidays_for(session: Session, cases: Sequence[Case], today: dt.date) -> frozenset[dt.date]:
     """Load the closures covering every case's deadline window, in one query."""
     if not cases:
         return frozenset()

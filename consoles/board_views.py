@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from flask import Blueprint, current_app, jsonify, render_template
 from werkzeug.wrappers import Response
@@ -43,7 +44,7 @@ def _snapshot() -> dict[str, Any]:
 def staffing() -> str:
     """Chart today's rostered agents against what Erlang C says recent demand needs."""
     config = current_app.config
-    today = now().astimezone(demand.ZoneInfo(config["TIMEZONE"])).date()
+    today = now().astimezone(ZoneInfo(config["TIMEZONE"])).date()
     intervals = demand.staffing_for_day(get_session(), today, config)
     return render_template(
         "consoles/staffing.html",
