@@ -91,12 +91,13 @@ def _upsert_agent(
     session.flush()
     session.execute(delete(Shift).where(Shift.agent_id == agent.id))
     for weekday in range(7):
+        # 00:00-00:00 is the whole day: an end of 00:00 means midnight.
         session.add(
             Shift(
                 agent_id=agent.id,
                 weekday=weekday,
                 starts=dt.time(0, 0),
-                ends=dt.time(23, 59),
+                ends=dt.time(0, 0),
                 kind="work",
             )
         )

@@ -85,9 +85,9 @@ SCHEMAS: dict[str, Any] = {
         "required": ["starts", "ends"],
         "description": (
             "Give weekday (weekly pattern) or on_date (dated work or leave). The shift must end"
-            " after it starts, on the same day: there are no overnight shifts (the desk closes"
-            " by 20:00). A shift overlapping one of the agent's shifts of the same kind on the"
-            " same weekday or date is refused with 422."
+            " after it starts, on the same day (00:00 as the end means midnight): there are no"
+            " overnight shifts. A shift overlapping one of the agent's shifts of the same kind"
+            " on the same weekday or date is refused with 422."
         ),
         "properties": {
             "weekday": {"type": "integer", "minimum": 0, "maximum": 6, "description": "0=Mon"},
@@ -96,7 +96,7 @@ SCHEMAS: dict[str, Any] = {
             "ends": {
                 "type": "string",
                 "example": "16:00",
-                "description": "desk-local, after starts (no overnight shifts)",
+                "description": "desk-local, after starts; 00:00 means midnight",
             },
             "kind": {"type": "string", "enum": ["work", "leave"], "default": "work"},
         },

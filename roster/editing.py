@@ -29,6 +29,7 @@ WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", 
 IDENTITY = re.compile(r"^[A-Za-z0-9_.@-]{1,100}$")
 LANGUAGE = re.compile(r"^[a-z]{2,3}(-[A-Z]{2})?$")
 SKILL = re.compile(r"^[a-z0-9_]{1,40}$")
+MIDNIGHT = dt.time(0)
 Kind = Literal["invalid", "missing", "taken"]
 
 
@@ -255,18 +256,28 @@ def _validate_shift(
     problems.check(
         details.weekday is None or 0 <= details.weekday <= 6, "Choose a weekday.", "weekday"
     )
-    # No overnight shifts: the desk closes by 20:00, so a shift ends on the day it starts.
-    problems.check(details.ends > details.starts, "The shift must end after it starts.", "ends")
+    # No overnight shifts: a shift ends on the day it starts, at midnight (00:00) at the latest.
+    problems.check(
+        details.ends > details.starts or details.ends == MIDNIGHT,
+        "The shift must end after it starts (00:00 means midnight).",
+        "ends",
+    )
     problems.raise_any()
+    ends = _day_end(details.starts, details.ends)
     for other in _same_day(session, agent_id, details):
-        if other.id != shift_id and other.starts < details.ends and details.starts < _ends(other):
+        if other.id != shift_id and other.starts < ends and details.starts < _ends(other):
             problems.check(False, f"This overlaps the shift {_describe(other)}.")
     problems.raise_any()
 
 
 def _ends(shift: Shift) -> dt.time:
     """Return when the shift ends on its first day; older rows may run overnight or all day."""
-    return shift.ends if shift.ends > shift.starts else dt.time.max
+    return _day_end(shift.starts, shift.ends)
+
+
+def _day_end(starts: dt.time, ends: dt.time) -> dt.time:
+    """Return a shift's end within its day: an end at or before the start means midnight."""
+    return ends if ends > starts else dt.time.max
 
 
 def _same_day(session: Session, agent_id: int, details: ShiftDetails) -> list[Shift]:

@@ -47,8 +47,8 @@ def _days(local: dt.datetime) -> list[dt.date]:
 
 def _covers(shift: Shift, local: dt.datetime) -> bool:
     """Say whether the shift's window holds `local`."""
-    # roster.editing only accepts shifts that end after they start, but rows saved before
-    # that rule may end before they start (overnight) or at their start (all day): honour them.
+    # roster.editing accepts shifts that end after they start or at midnight (00:00, read
+    # here as ending the next day at 00:00); older rows may run overnight or all day.
     for start_day in _days(local):
         if not _falls_on(shift, start_day):
             continue

@@ -101,12 +101,12 @@ def test_supervisor_manages_agents(app: Flask, client: FlaskClient) -> None:
     assert created.status_code == 201
     agent = created.get_json()["id"]
     assert created.get_json()["on_shift"] is False
-    shift = {"weekday": 0, "starts": "00:00", "ends": "00:00"}
+    shift = {"weekday": 0, "starts": "08:00", "ends": "08:00"}
     assert (
         client.post(f"/api/agents/{agent}/shifts", json=shift, headers=headers).status_code == 422
     )
     for weekday in range(7):
-        shift = {"weekday": weekday, "starts": "00:00", "ends": "23:59"}
+        shift = {"weekday": weekday, "starts": "00:00", "ends": "00:00"}  # the whole day
         assert (
             client.post(f"/api/agents/{agent}/shifts", json=shift, headers=headers).status_code
             == 201
@@ -179,7 +179,7 @@ def test_shift_rules_match_the_console(app: Flask, client: FlaskClient) -> None:
     )
     assert overnight.status_code == 422
     assert overnight.get_json()["details"] == [
-        {"field": "ends", "reason": "The shift must end after it starts."}
+        {"field": "ends", "reason": "The shift must end after it starts (00:00 means midnight)."}
     ]
     overlap = client.post(
         shifts, json={"weekday": 0, "starts": "11:00", "ends": "15:00"}, headers=headers
@@ -192,10 +192,16 @@ def test_shift_rules_match_the_console(app: Flask, client: FlaskClient) -> None:
     assert client.post(shifts, json=adjacent, headers=headers).status_code == 201
     leave = {"on_date": "2026-11-23", "kind": "leave", "starts": "09:00", "ends": "10:00"}
     assert client.post(shifts, json=leave, headers=headers).status_code == 201
+    to_midnight = {"weekday": 2, "starts": "16:00", "ends": "00:00"}
+    assert client.post(shifts, json=to_midnight, headers=headers).status_code == 201
+    whole_day = {"weekday": 3, "starts": "00:00", "ends": "00:00"}
+    assert client.post(shifts, json=whole_day, headers=headers).status_code == 201
+    clash = {"weekday": 2, "starts": "23:00", "ends": "00:00"}
+    assert client.post(shifts, json=clash, headers=headers).status_code == 422
     unreadable = client.post(shifts, json={"weekday": "Mon", "starts": "8am"}, headers=headers)
     assert {d["field"] for d in unreadable.get_json()["details"]} == {"weekday", "starts", "ends"}
     with app.extensions["helpline.sessionmaker"]() as session:
-        assert len(session.scalars(select(Shift).where(Shift.agent_id == agent)).all()) == 3
+        assert len(session.scalars(select(Shift).where(Shift.agent_id == agent)).all()) == 5
 
 
 def test_api_changes_are_audited_as_the_token(app: Flask, client: FlaskClient) -> None:

@@ -64,3 +64,17 @@ def test_overnight_shift_and_inactive_agents(app: Flask) -> None:
         assert agents_on_shift(session, at(23, 23)) == {night.id}
         assert agents_on_shift(session, at(24, 5, 59)) == {night.id}
         assert agents_on_shift(session, at(24, 6)) == set()
+
+
+def test_an_end_of_midnight_closes_the_day(app: Flask) -> None:
+    """16:00-00:00 runs to midnight; 00:00-00:00 is the whole day, with no gap at 23:59."""
+    with app.extensions["helpline.sessionmaker"]() as session:
+        late, allday = Agent(name="L", client_identity="l"), Agent(name="D", client_identity="d")
+        session.add_all([late, allday])
+        session.flush()
+        session.add(Shift(agent_id=late.id, weekday=0, starts=dt.time(16), ends=dt.time(0)))
+        session.add(Shift(agent_id=allday.id, weekday=0, starts=dt.time(0), ends=dt.time(0)))
+        session.flush()
+        assert agents_on_shift(session, at(23, 23, 59)) == {late.id, allday.id}
+        assert agents_on_shift(session, at(23, 0, 0)) == {allday.id}
+        assert agents_on_shift(session, at(24, 0, 0)) == set()

@@ -34,7 +34,7 @@ def _add_alice(app: Flask) -> int:
         agent.shifts.append(Shift(weekday=0, starts=dt.time(8), ends=dt.time(12), kind="work"))
         bob = Agent(name="Bob Agent", client_identity="bob", languages=["en-GB"])
         for day in range(7):
-            bob.shifts.append(Shift(weekday=day, starts=dt.time(0), ends=dt.time(23, 59)))
+            bob.shifts.append(Shift(weekday=day, starts=dt.time(0), ends=dt.time(0)))
         db.add_all([agent, bob])
         db.commit()
         return agent.id

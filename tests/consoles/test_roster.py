@@ -87,7 +87,7 @@ def test_shift_ending_before_it_starts_is_refused(
     shift = {"when": "1", "kind": "work", "starts": "14:00", "ends": "09:00"}
     response = supervisor.post(f"/console/roster/agents/{alice}/shifts", shift)
     assert response.status_code == 422
-    assert "The shift must end after it starts." in response.text
+    assert "The shift must end after it starts (00:00 means midnight)." in response.text
     assert len(db.scalars(select(Shift)).all()) == 1
 
 
