@@ -105,7 +105,8 @@ def _upsert_agent(
 
 def _open_all_hours(session: Session) -> None:
     for weekday in range(7):
-        session.merge(OpeningHours(weekday=weekday, opens=dt.time(0, 0), closes=dt.time(23, 59)))
+        # 00:00-00:00 is open all day (a closing time of 00:00 means midnight).
+        session.merge(OpeningHours(weekday=weekday, opens=dt.time(0, 0), closes=dt.time(0, 0)))
 
 
 def _instructions() -> list[str]:

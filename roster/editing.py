@@ -309,7 +309,8 @@ def set_opening_hours(session: Session, actor: str, week: list[DayHours]) -> Non
         )
         if day.opens is not None and day.closes is not None:
             problems.check(
-                day.closes > day.opens, f"{WEEKDAYS[day.weekday]}: closing must be after opening."
+                day.closes > day.opens or day.closes == MIDNIGHT,
+                f"{WEEKDAYS[day.weekday]}: closing must be after opening (00:00 means midnight).",
             )
     problems.raise_any()
     before = {WEEKDAYS[w]: _span(h) for w, h in _current_hours(session).items()}

@@ -17,6 +17,7 @@ DEFAULT_HOURS = {
     6: (dt.time(8, 0), dt.time(16, 0)),
 }
 HORIZON_DAYS = 14
+MIDNIGHT = dt.time(0)  # as a closing time: the end of the day
 
 
 def weekly_hours(session: Session) -> dict[int, tuple[dt.time, dt.time] | None]:
@@ -26,8 +27,12 @@ def weekly_hours(session: Session) -> dict[int, tuple[dt.time, dt.time] | None]:
         return dict(DEFAULT_HOURS)
     hours: dict[int, tuple[dt.time, dt.time] | None] = dict.fromkeys(range(7))
     for row in rows:
-        if row.opens is not None and row.closes is not None and row.opens < row.closes:
+        if row.opens is None or row.closes is None:
+            continue
+        if row.closes > row.opens:
             hours[row.weekday] = (row.opens, row.closes)
+        elif row.closes == MIDNIGHT:
+            hours[row.weekday] = (row.opens, dt.time.max)
     return hours
 
 

@@ -45,3 +45,15 @@ def test_utc_input_is_read_in_london_time(app: Flask) -> None:
     with app.extensions["helpline.sessionmaker"]() as session:
         summer = dt.datetime(2026, 7, 1, 7, 30, tzinfo=dt.UTC)
         assert is_open(session, summer)
+
+
+def test_closing_at_midnight(app: Flask) -> None:
+    """A closing time of 00:00 means midnight: 08:00-00:00 is open late; 00:00-00:00 all day."""
+    with app.extensions["helpline.sessionmaker"]() as session:
+        session.add(OpeningHours(weekday=0, opens=dt.time(8), closes=dt.time(0)))
+        session.add(OpeningHours(weekday=1, opens=dt.time(0), closes=dt.time(0)))
+        session.add(OpeningHours(weekday=2, opens=dt.time(9), closes=dt.time(7)))  # nonsense
+        session.commit()
+        assert is_open(session, at(23, 23, 59))
+        assert is_open(session, at(24, 0, 0)) and is_open(session, at(24, 23, 59))
+        assert not is_open(session, at(25, 10))

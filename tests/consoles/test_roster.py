@@ -167,7 +167,7 @@ def test_closing_before_opening_is_refused(db: Session, supervisor: Console) -> 
     """Tuesday closing before it opens: a message naming the day, nothing saved."""
     response = supervisor.post("/console/roster/hours", _week(opens_1="18:00", closes_1="09:00"))
     assert response.status_code == 422
-    assert "Tuesday: closing must be after opening." in response.text
+    assert "Tuesday: closing must be after opening (00:00 means midnight)." in response.text
     assert db.scalars(select(OpeningHours)).all() == []
 
 
