@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from callbacks.models import CallbackRequest
 from calls.models import Call
+from consoles.filters import percent
 from consoles.wallboard import snapshot
 from core.clock import now
 from roster.models import Agent
@@ -162,3 +163,13 @@ def test_wallboard_json_and_page(app: Flask, supervisor: Console) -> None:
     assert (shown["callbacks_completed"], shown["callbacks_expired"]) == ("1", "1")
     with supervisor.get("/console/static/wallboard.js") as script:
         assert script.status_code == 200 and script.mimetype == "text/javascript"
+
+
+def test_percent_rounds_halves_up_like_the_script() -> None:
+    """5 of 8 shows 63% on the server-rendered page, as wallboard.js shows it after a poll."""
+    assert (percent(5 / 8), percent(1 / 8), percent(2 / 3), percent(None)) == (
+        "63%",
+        "13%",
+        "67%",
+        "\u2013",
+    )
