@@ -21,9 +21,14 @@ supervisor = auth.login_required("supervisor")
 @supervisor
 def wallboard() -> str:
     """Render the wallboard; static/wallboard.js keeps it current."""
-    data = _snapshot()
-    poll_ms = int(current_app.config["WALLBOARD_POLL_SECONDS"] * 1000)
-    return render_template("consoles/wallboard.html", board=data, poll_ms=poll_ms)
+    data, config = _snapshot(), current_app.config
+    return render_template(
+        "consoles/wallboard.html",
+        board=data,
+        poll_ms=int(config["WALLBOARD_POLL_SECONDS"] * 1000),
+        terms=board.definitions(config["SERVICE_LEVEL_SECONDS"]),
+        timezone=config["TIMEZONE"],
+    )
 
 
 @bp.get("/wallboard.json")

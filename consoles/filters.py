@@ -22,7 +22,9 @@ def duration(seconds: float | None) -> str:
 
 def percent(fraction: float | None) -> str:
     """Format a fraction as a whole percentage; a dash when there is nothing to divide."""
-    return NONE if fraction is None else f"{round(fraction * 100)}%"
+    # Halves round up, as the wallboard's Math.round does (Python's round() would give 62%
+    # for 5 of 8 and the board would flip to 63% at its first poll).
+    return NONE if fraction is None else f"{math.floor(fraction * 100 + 0.5)}%"
 
 
 def agents_summary(agents: dict[str, Any]) -> str:

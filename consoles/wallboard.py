@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo
 
 from flask import Flask
@@ -39,6 +39,7 @@ def snapshot(
     local = at.astimezone(zone)
     return {
         "generated_at": at.isoformat(),
+        "generated_local": local.strftime("%H:%M:%S %Z"),  # desk time, e.g. "14:05:09 BST"
         "queue": _queue(live),
         "callbacks": _callbacks(session, at),
         "overdue_cases": len(overdue(session, local.date())),
@@ -97,3 +98,49 @@ def _today_measures(session: Session, at: dt.datetime, config: Mapping[str, Any]
     figures = measures.today(session, at, zone, target).as_dict()
     callbacks = callback_measures.today(session, at, zone).as_dict()
     return figures | {"service_level_seconds": target, "callbacks": callbacks}
+
+
+class Term(NamedTuple):
+    """A figure's tile label and what it means."""
+
+    label: str
+    meaning: str
+
+
+def definitions(target_seconds: int) -> dict[str, Term]:
+    """Say what each of today's figures means, in DOMAIN.md's words, keyed by data-field."""
+    within = f"answered within {target_seconds} s"
+    return {
+        "offered": Term("Offered", "Calls that reached the queue today."),
+        "answered": Term("Answered", "Offered calls an agent answered."),
+        "abandoned": Term("Abandoned", "Hung up while queued (short abandons included)."),
+        "short_abandons": Term(
+            "Short abandons (<10 s)",
+            "Abandons under 10 s: counted as abandoned, excluded from service level.",
+        ),
+        "self_served": Term(
+            "Self-served", "Status heard, no agent (never queued, so not offered)."
+        ),
+        "answer_rate": Term("Answer rate", "Answered / offered."),
+        "service_level": Term(
+            f"Service level ({target_seconds} s)", f"Service level = {within} / answered."
+        ),
+        "service_level_2": Term(
+            "SL2 (with abandons)",
+            f"SL2 also counts abandons: {within} / (answered + abandoned that were not short).",
+        ),
+        "asa": Term("ASA", "Average speed of answer: the mean wait of answered calls."),
+        "average_wait": Term(
+            "Average wait", "The mean wait of every caller who left the queue, answered or not."
+        ),
+        "longest_answered_wait": Term(
+            "Longest answered wait", "The longest wait of an answered call."
+        ),
+        "longest_abandon_wait": Term(
+            "Longest wait before abandon", "The longest a caller waited before hanging up."
+        ),
+        "callbacks": Term(
+            "Callbacks",
+            "Requested today; completed, failed or expired today, whenever they were asked for.",
+        ),
+    }

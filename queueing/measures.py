@@ -26,11 +26,11 @@ class Measures:
     short_abandons: int
     answer_rate: float | None
     asa_seconds: float | None
-    average_wait_seconds: float | None
-    longest_wait_seconds: float | None
+    average_wait_seconds: float | None  # answered and abandoned calls
+    longest_wait_seconds: float | None  # answered calls
     longest_abandon_wait_seconds: float | None
     service_level: float | None
-    service_level_2: float | None
+    service_level_2: float | None  # abandons (not short ones) join the denominator
     self_served: int = 0  # heard their status and left without an agent (never queued)
 
     def as_dict(self) -> dict[str, Any]:
@@ -60,7 +60,12 @@ def day_window(at: dt.datetime, tz: str) -> tuple[dt.datetime, dt.datetime]:
 
 
 def compute(calls: Sequence[Call], target_seconds: int) -> Measures:
-    """Compute the measures over calls that were offered to the queue."""
+    """Compute the measures over calls that were offered to the queue.
+
+    Average wait counts every caller who left the queue (answered or abandoned), since over
+    answered calls alone it would be ASA again; longest wait is of answered calls, beside
+    longest wait before abandon. SL2 = answered within T / (answered + abandoned - short).
+    """
     answered = [c.wait_seconds or 0.0 for c in calls if c.answered_at is not None]
     abandoned = [c.wait_seconds or 0.0 for c in calls if c.abandoned_at is not None]
     short = sum(1 for w in abandoned if w < SHORT_ABANDON_SECONDS)
@@ -75,7 +80,7 @@ def compute(calls: Sequence[Call], target_seconds: int) -> Measures:
         answer_rate=_ratio(len(answered), len(calls)),
         asa_seconds=_ratio(sum(answered), len(answered)),
         average_wait_seconds=_ratio(sum(waits), len(waits)),
-        longest_wait_seconds=max(waits, default=None),
+        longest_wait_seconds=max(answered, default=None),
         longest_abandon_wait_seconds=max(abandoned, default=None),
         service_level=_ratio(within, len(answered)),
         service_level_2=_ratio(within, len(answered) + counted_abandons),

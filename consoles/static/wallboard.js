@@ -59,14 +59,19 @@
     set("short_abandons", t.short_abandons);
     set("answer_rate", percent(t.answer_rate));
     set("asa", duration(t.asa_seconds));
+    set("average_wait", duration(t.average_wait_seconds));
+    set("longest_answered_wait", duration(t.longest_wait_seconds));
+    set("longest_abandon_wait", duration(t.longest_abandon_wait_seconds));
     set("service_level", percent(t.service_level));
+    set("service_level_2", percent(t.service_level_2));
     set("self_served", t.self_served);
     for (const name of ["requested", "completed", "failed", "expired"]) {
       set(`callbacks_${name}`, t.callbacks[name]);
     }
     set("agents_summary", summary(data.agents));
     agentRows(data.agents);
-    set("generated_at", `${data.generated_at.slice(11, 19)} UTC`);
+    set("generated_at", data.generated_local);
+    board.querySelector('[data-field="generated_at"]').setAttribute("datetime", data.generated_at);
     board.classList.remove("stale");
   }
   async function poll() {

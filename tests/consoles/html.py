@@ -58,3 +58,27 @@ def rows(html: str) -> list[list[str]]:
     parser = _Table()
     parser.feed(html)
     return parser.rows
+
+
+class _Ids(HTMLParser):
+    """Collect the text of every element with an id (its first run of text)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.found: dict[str, str] = {}
+        self._open: str | None = None
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self._open = dict(attrs).get("id") or self._open
+
+    def handle_data(self, data: str) -> None:
+        if self._open is not None and data.strip():
+            self.found[self._open] = data.strip()
+            self._open = None
+
+
+def texts_by_id(html: str) -> dict[str, str]:
+    """Return element id -> the first text the page shows inside it."""
+    parser = _Ids()
+    parser.feed(html)
+    return parser.found

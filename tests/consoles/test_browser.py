@@ -24,7 +24,9 @@ pytestmark = BROWSER  # slow; skipped without Chromium unless CI requires it
 CALLER = "+447700900123"
 # English; hear my status; reference; date of birth; (status heard) speak to someone.
 VERIFIED = ["1", "1", "1234567*24#", "01021980#", "3"]
-FIGURES = ("waiting", "offered", "answered", "abandoned", "answer_rate")
+FIGURES = ("waiting", "offered", "answered", "abandoned", "answer_rate", "short_abandons")
+WAITS = ("average_wait", "longest_answered_wait", "longest_abandon_wait", "service_level_2")
+DASH = "\u2013"
 
 
 def _add_alice(app: Flask) -> int:
@@ -67,7 +69,10 @@ def test_supervisor_edits_shift_and_hours(app: Flask, page: Any) -> None:
 
 
 def test_wallboard_follows_a_real_call_through_the_ivr(app: Flask, phone: Any, page: Any) -> None:
-    """A verified caller asks for someone, waits, hangs up: the board counts it without reload."""
+    """A verified caller asks for someone, waits, hangs up: the board counts it without reload.
+
+    Today's waits and SL2 start as dashes and follow the abandon; the time is the desk's.
+    """
     from emulator import Caller
 
     app.config.update(ACD_ANNOUNCE_SECONDS=0, ACD_HOLD_PAUSE_SECONDS=5)
@@ -76,9 +81,14 @@ def test_wallboard_follows_a_real_call_through_the_ivr(app: Flask, phone: Any, p
         db.commit()
     login(page, "sue")
     page.wait_for_url("**/console/wallboard")
-    field = {name: page.locator(f'[data-field="{name}"]') for name in FIGURES}
+    field = {name: page.locator(f'[data-field="{name}"]') for name in (*FIGURES, *WAITS)}
     sync_api.expect(field["waiting"]).to_have_text("0")
     sync_api.expect(field["offered"]).to_have_text("0")
+    for name in WAITS:
+        sync_api.expect(field[name]).to_have_text(DASH)
+    updated = page.locator('[data-field="generated_at"]')
+    sync_api.expect(updated).to_have_text(re.compile(r"^\d\d:\d\d:\d\d (GMT|BST)$"))
+    first_update = updated.text_content()
     page.evaluate("window.notReloaded = true")
 
     # About 5 real seconds in the queue at the tests' time scale: time to see it waiting.
@@ -92,6 +102,15 @@ def test_wallboard_follows_a_real_call_through_the_ivr(app: Flask, phone: Any, p
     sync_api.expect(field["abandoned"]).to_have_text("1")
     sync_api.expect(field["answered"]).to_have_text("0")
     sync_api.expect(field["answer_rate"]).to_have_text("0%")
+    sync_api.expect(field["longest_abandon_wait"]).to_have_text(re.compile(r"^\d+:\d\d$"))
+    waited = field["longest_abandon_wait"].text_content() or ""
+    sync_api.expect(field["average_wait"]).to_have_text(waited)  # the only caller to leave
+    sync_api.expect(field["longest_answered_wait"]).to_have_text(DASH)  # nobody answered
+    minutes, seconds = waited.split(":")
+    short = int(minutes) * 60 + int(seconds) < 10  # about 5 s, so short unless the host crawls
+    sync_api.expect(field["short_abandons"]).to_have_text("1" if short else "0")
+    sync_api.expect(field["service_level_2"]).to_have_text(DASH if short else "0%")
+    assert updated.text_content() != first_update  # polled again since the page loaded
     # A render() that threw part-way would leave the board marked stale.
     sync_api.expect(page.locator("#wallboard")).not_to_have_class(re.compile(r"\bstale\b"))
     assert page.evaluate("window.notReloaded") is True
