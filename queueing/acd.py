@@ -20,6 +20,7 @@ SCRIPTS = (
     "dispatch",
     "accept",
     "settle",
+    "offer_failed",
     "abandon",
     "leave",
     "agent_state",
@@ -122,6 +123,14 @@ class Acd:
             "settle", offer.entry, offer.agent, offer.token, now, wrap_ms, max_missed, kind
         )
         return tuple(str(part) for part in result)
+
+    def offer_failed(self, offer: Offer, now: int) -> int | None:
+        """Give back an offer that never reached the agent, counting no miss; its position.
+
+        None when the reservation is stale (answered, abandoned or expired meanwhile).
+        """
+        result = self._run("offer_failed", offer.entry, offer.agent, offer.token, now)
+        return int(result[1]) if result[0] == "requeued" else None
 
     def abandon(self, entry: str, now: int) -> Abandoned | None:
         """Drop an entry whose caller hung up; None if it was connected or unknown."""
