@@ -11,43 +11,24 @@ from calls.models import Call
 from core.clock import now
 from queueing.acd import Offer
 from queueing.desk import desk_for
-from queueing.jobs import run_sweep
-from queueing.service import join_queue
 from roster.models import Shift
 from tests.acd_helpers import (
     RecordingPort,
     add_agent,
-    add_call,
     call_row,
     make_available,
     open_desk,
+    queue_call,
+    sweep,
 )
 from tests.twilio_signing import TwilioSigner, voice_params
-
-
-def queue(app: Flask, n: int) -> str:
-    """Put a new unauthenticated call in the queue; return its SID."""
-    sid = add_call(app, n)
-    with app.app_context(), app.extensions["helpline.sessionmaker"]() as session:
-        call = session.scalars(select(Call).where(Call.call_sid == sid)).one()
-        assert join_queue(session, desk_for(app), call, now()).queued
-        session.commit()
-    return sid
-
-
-def sweep(app: Flask, later: dt.timedelta = dt.timedelta(0)) -> dict[str, int]:
-    """Run one sweep as the worker would, `later` than now."""
-    with app.app_context(), app.extensions["helpline.sessionmaker"]() as session:
-        result = run_sweep(session, desk_for(app), now() + later)
-        session.commit()
-        return result
 
 
 def test_expired_offer_is_recorded_and_offered_again(app: Flask, port: RecordingPort) -> None:
     """An offer nobody settled times out: a no-answer is recorded and the call is offered again."""
     open_desk(app)
     agent = add_agent(app, "alice")
-    sid = queue(app, 1)
+    sid = queue_call(app, 1)
     make_available(app, agent)
     assert len(port.redirects) == 1
     result = sweep(app, dt.timedelta(seconds=31))
@@ -68,7 +49,7 @@ def test_shift_end_stops_offers_without_an_api_call(app: Flask, port: RecordingP
         session.commit()
     sweep(app)
     assert desk_for(app).acd.agent(agent)["on_shift"] == "0"
-    queue(app, 1)
+    queue_call(app, 1)
     sweep(app)
     assert port.redirects == []
 
@@ -77,7 +58,7 @@ def test_status_callback_abandons_a_waiting_call(app: Flask, twilio: TwilioSigne
     """A completed status callback for a caller still queued records the abandon."""
     open_desk(app)
     add_agent(app, "alice")
-    sid = queue(app, 1)
+    sid = queue_call(app, 1)
     params = voice_params(
         CallSid=sid, CallStatus="completed", SequenceNumber="3", CallDuration="40"
     )
@@ -91,7 +72,7 @@ def test_sweep_finishes_connected_calls_that_ended(app: Flask, port: RecordingPo
     """A connected call whose end was recorded but never settled frees its agent."""
     open_desk(app)
     agent = add_agent(app, "alice")
-    sid = queue(app, 1)
+    sid = queue_call(app, 1)
     make_available(app, agent)
     acd = desk_for(app).acd
     entry = acd.entry(f"call:{sid}")
