@@ -5,6 +5,7 @@ Nothing here knows Flask, Twilio or the database; the service layer adds those.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -155,7 +156,16 @@ class Acd:
 
     def mirror(self, agent: int, on_shift: bool, classes: list[str], now: int) -> str:
         """Mirror an agent's routing facts; return their live state."""
-        return str(self._run("mirror", agent, "1" if on_shift else "0", ",".join(classes), now))
+        return self.mirror_all([(agent, on_shift, classes)], now)[0]
+
+    def mirror_all(self, agents: Sequence[tuple[int, bool, list[str]]], now: int) -> list[str]:
+        """Mirror many agents' routing facts in one round trip; return their live states."""
+        if not agents:
+            return []
+        args: list[Any] = [now]
+        for agent, on_shift, classes in agents:
+            args += [agent, "1" if on_shift else "0", ",".join(classes)]
+        return [str(state) for state in self._run("mirror", *args)]
 
     def sweep(self, now: int, max_missed: int, limit: int = 500) -> Swept:
         """Expire reservations, end wrap-ups and free stuck agents."""

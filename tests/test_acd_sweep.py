@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pytest
+import redis
 from flask import Flask
 from sqlalchemy import delete, select
 
@@ -11,6 +13,7 @@ from calls.models import Call
 from core.clock import now
 from queueing.acd import Offer
 from queueing.desk import desk_for
+from queueing.mirror import refresh_roster
 from roster.models import Shift
 from tests.acd_helpers import (
     RecordingPort,
@@ -84,3 +87,34 @@ def test_sweep_finishes_connected_calls_that_ended(app: Flask, port: RecordingPo
     assert sweep(app)["ended"] == 1
     assert acd.agent(agent)["state"] == "wrap_up"
     assert acd.entry(f"call:{sid}") == {}
+
+
+def evalsha_calls(client: redis.Redis) -> int:
+    """Return how many EVALSHA commands the Redis server has run (INFO commandstats)."""
+    return int(client.info("commandstats").get("cmdstat_evalsha", {}).get("calls", 0))
+
+
+def test_roster_mirror_is_one_round_trip(app: Flask, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The sweep re-mirrors a 50-agent roster with one script call in one round trip."""
+    for n in range(50):
+        add_agent(app, f"agent{n}", on_shift=n % 5 != 0)
+    desk = desk_for(app)
+    client = desk.acd.redis
+    sent: list[bytes] = []
+    connection = client.connection_pool.connection_class
+    send = connection.send_packed_command
+
+    def counting(self: object, command: bytes, check_health: bool = True) -> None:
+        sent.append(command)
+        send(self, command, check_health)
+
+    with app.extensions["helpline.sessionmaker"]() as session:
+        refresh_roster(session, desk.acd, now(), desk.config.timezone)  # loads the script once
+        before = evalsha_calls(client)
+        with monkeypatch.context() as patch:
+            patch.setattr(connection, "send_packed_command", counting)
+            assert refresh_roster(session, desk.acd, now(), desk.config.timezone) == 50
+        assert len(sent) == 1, "one round trip for the whole roster"
+        assert evalsha_calls(client) - before == 1
+    agents = client.smembers(desk.acd.prefix + "agents")
+    assert sorted(desk.acd.agent(int(a))["on_shift"] for a in agents) == ["0"] * 10 + ["1"] * 40
