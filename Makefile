@@ -9,4 +9,4 @@ call:   ## dial the local helpline from this terminal
 lint:
 	.venv/bin/ruff check . && .venv/bin/ruff format --check .
 bench:
-	.venv/bin/python -m bench.dispatch
+	.venv/bin/python -m bench.dispatch && .venv/bin/python -m bench.mirror

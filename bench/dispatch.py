@@ -56,7 +56,7 @@ def setup(acd: Acd, waiting: int, agents: int, now: int) -> None:
     mirror, enqueue = acd._scripts["mirror"], acd._scripts["enqueue"]
     for a in range(agents):
         caps = sorted({f"{LANGUAGES[a % 3]}|", "en-GB|", f"{LANGUAGES[a % 3]}|{SKILLS[a % 5]}"})
-        mirror(keys=[acd.prefix], args=[a, "1", ",".join(caps), now - agents + a], client=pipe)
+        mirror(keys=[acd.prefix], args=[now - agents + a, a, "1", ",".join(caps)], client=pipe)
     for i in range(waiting):
         enqueue(
             keys=[acd.prefix],

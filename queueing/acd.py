@@ -5,6 +5,7 @@ Nothing here knows Flask, Twilio or the database; the service layer adds those.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -20,6 +21,7 @@ SCRIPTS = (
     "dispatch",
     "accept",
     "settle",
+    "offer_failed",
     "abandon",
     "leave",
     "agent_state",
@@ -123,6 +125,14 @@ class Acd:
         )
         return tuple(str(part) for part in result)
 
+    def offer_failed(self, offer: Offer, now: int) -> int | None:
+        """Give back an offer that never reached the agent, counting no miss; its position.
+
+        None when the reservation is stale (answered, abandoned or expired meanwhile).
+        """
+        result = self._run("offer_failed", offer.entry, offer.agent, offer.token, now)
+        return int(result[1]) if result[0] == "requeued" else None
+
     def abandon(self, entry: str, now: int) -> Abandoned | None:
         """Drop an entry whose caller hung up; None if it was connected or unknown."""
         result = self._run("abandon", entry, now)
@@ -146,7 +156,16 @@ class Acd:
 
     def mirror(self, agent: int, on_shift: bool, classes: list[str], now: int) -> str:
         """Mirror an agent's routing facts; return their live state."""
-        return str(self._run("mirror", agent, "1" if on_shift else "0", ",".join(classes), now))
+        return self.mirror_all([(agent, on_shift, classes)], now)[0]
+
+    def mirror_all(self, agents: Sequence[tuple[int, bool, list[str]]], now: int) -> list[str]:
+        """Mirror many agents' routing facts in one round trip; return their live states."""
+        if not agents:
+            return []
+        args: list[Any] = [now]
+        for agent, on_shift, classes in agents:
+            args += [agent, "1" if on_shift else "0", ",".join(classes)]
+        return [str(state) for state in self._run("mirror", *args)]
 
     def sweep(self, now: int, max_missed: int, limit: int = 500) -> Swept:
         """Expire reservations, end wrap-ups and free stuck agents."""

@@ -20,11 +20,15 @@ def sync_agent(session: Session, acd: Acd, agent: Agent, at: dt.datetime, tz: st
 
 
 def refresh_roster(session: Session, acd: Acd, at: dt.datetime, tz: str) -> int:
-    """Mirror every agent, so shift boundaries take effect without an API call; return count."""
+    """Mirror every agent, so shift boundaries take effect without an API call; return count.
+
+    One script call for the whole roster: one round trip per sweep, however many agents.
+    """
     working = agents_on_shift(session, at, tz)
     agents = session.scalars(select(Agent)).all()
-    for agent in agents:
-        acd.mirror(agent.id, agent.active and agent.id in working, agent_classes(agent), _ms(at))
+    acd.mirror_all(
+        [(a.id, a.active and a.id in working, agent_classes(a)) for a in agents], _ms(at)
+    )
     return len(agents)
 
 

@@ -3,7 +3,10 @@
 Extension point: dispatch returns an `Offer` for an entry `<kind>:<id>`; `route` hands it to
 the handler registered for that kind with `register_offer`. Calls ("call:<CallSid>") are
 offered here by redirecting the live call; callbacks ("cb:<id>") register their own handler.
-A handler returns False when the entry's owner is gone (it must then drop the entry).
+A handler returns False when the entry's owner is gone (it must then drop the entry), and
+raises `OfferFailed` when the offer could not be delivered through no fault of the agent:
+`route` then gives the entry back at its place, frees the agent without counting a miss, and
+stops for now (the next sweep, hold cycle or agent event tries again).
 """
 
 from __future__ import annotations
@@ -12,9 +15,11 @@ import datetime as dt
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import NoReturn
 
+import requests
 from sqlalchemy.orm import Session
-from twilio.base.exceptions import TwilioRestException
+from twilio.base.exceptions import TwilioException, TwilioRestException
 
 from calls.journey import find_call, record
 from calls.models import Call
@@ -30,6 +35,10 @@ log = logging.getLogger("helpline.queueing")
 OfferHandler = Callable[[Session, Desk, Offer], bool]
 OFFER_HANDLERS: dict[str, OfferHandler] = {}
 GONE_CODES = frozenset({20404, 21220})
+
+
+class OfferFailed(Exception):
+    """An offer never reached the agent (e.g. Twilio down): give it back and back off."""
 
 
 def ms(at: dt.datetime) -> int:
@@ -91,8 +100,15 @@ def route(session: Session, desk: Desk, limit: int = 25) -> list[Offer]:
         if handler is None:
             log.error("no offer handler for %s; dropping it", offer.entry)
             desk.acd.abandon(offer.entry, ms(now()))
-        elif handler(session, desk, offer):
-            offers.append(offer)
+            continue
+        try:
+            if handler(session, desk, offer):
+                offers.append(offer)
+        except OfferFailed:
+            # Not the agent's fault: no miss. Stop, or the same entry would go straight back
+            # to the same agent (both keep their places) and fail again in a hot loop.
+            desk.acd.offer_failed(offer, ms(now()))
+            break
     return offers
 
 
@@ -109,11 +125,20 @@ def offer_call(session: Session, desk: Desk, offer: Offer) -> bool:
         if exc.status == 404 or exc.code in GONE_CODES:
             abandon_call(session, desk, call, now())
             return False
-        # Anything else may be passing: the reservation times out and the call keeps its place.
-        log.warning("offer of %s failed (%s); it will time out", offer.entry, exc.code)
-        return False
+        _offer_failed(session, call, offer, status=exc.status, error=exc.code)
+    except (TwilioException, requests.RequestException) as exc:
+        _offer_failed(session, call, offer, status=None, error=type(exc).__name__)
     record(session, call, "offered", agent_id=offer.agent, token=offer.token)
     return True
+
+
+def _offer_failed(
+    session: Session, call: Call, offer: Offer, status: int | None, error: int | str | None
+) -> NoReturn:
+    """Record why the redirect failed (a code, never the message: it may hold a number)."""
+    log.warning("offer of %s failed (%s %s); it keeps its place", offer.entry, status, error)
+    record(session, call, "offer_failed", agent_id=offer.agent, status=status, error=error)
+    raise OfferFailed(offer.entry)
 
 
 register_offer("call", offer_call)

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 from flask import Flask
@@ -13,6 +16,8 @@ from cases.models import Case, Victim
 from core.clock import now
 from queueing.agents import go_available
 from queueing.desk import desk_for
+from queueing.jobs import run_sweep
+from queueing.service import join_queue
 from roster.models import Agent, OpeningHours, Shift
 
 
@@ -117,6 +122,61 @@ def call_row(app: Flask, call_sid: str) -> Call:
         _ = [e.kind for e in call.events]
         session.expunge_all()
         return call
+
+
+def queue_call(app: Flask, n: int) -> str:
+    """Put a new unauthenticated call in the queue; return its SID."""
+    sid = add_call(app, n)
+    with app.app_context(), app.extensions["helpline.sessionmaker"]() as session:
+        call = session.scalars(select(Call).where(Call.call_sid == sid)).one()
+        assert join_queue(session, desk_for(app), call, now()).queued
+        session.commit()
+    return sid
+
+
+def sweep(app: Flask, later: dt.timedelta = dt.timedelta(0)) -> dict[str, int]:
+    """Run one sweep as the worker would, `later` than now."""
+    with app.app_context(), app.extensions["helpline.sessionmaker"]() as session:
+        result = run_sweep(session, desk_for(app), now() + later)
+        session.commit()
+        return result
+
+
+class TwilioOutage:
+    """A stand-in for api.twilio.com having a bad day: every request gets a 500."""
+
+    BODY = {"code": 20500, "message": "Internal Server Error", "status": 500}
+
+    def __init__(self) -> None:
+        self.requests: list[tuple[str, str]] = []
+        outage = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:
+                self.rfile.read(int(self.headers.get("Content-Length") or 0))
+                outage.requests.append((self.command, self.path))
+                body = json.dumps(outage.BODY).encode()
+                self.send_response(500)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def log_message(self, format: str, *args: Any) -> None:
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_port}"
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    def start(self) -> TwilioOutage:
+        self.thread.start()
+        return self
+
+    def stop(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+        self.thread.join(timeout=5)
 
 
 class RecordingPort:

@@ -23,7 +23,7 @@ from core.clock import now
 from core.db import get_session
 from queueing.desk import desk_for
 from telephony.twiml import xml
-from tests.acd_helpers import add_agent, end_shifts, make_available, open_desk
+from tests.acd_helpers import TwilioOutage, add_agent, end_shifts, make_available, open_desk
 
 pytestmark = pytest.mark.slow
 pytest.importorskip("emulator", reason="the Twilio emulator is not merged yet")
@@ -261,3 +261,33 @@ def test_press_1_leaves_for_a_callback_keeping_the_place(desk_app: Flask, phone:
     assert row.left_queue_at is not None and row.priority == 2
     assert "left_queue" in [e.kind for e in row.events]
     assert desk_for(desk_app).acd.waiting_count() == 0
+
+
+def test_twilio_outage_is_not_a_missed_offer(desk_app: Flask, phone: Any) -> None:
+    """Redirects failing with 500: no miss for the agent; once Twilio is back, she gets the call."""
+    from emulator import Party
+    from telephony.twilio_port import TwilioPort
+
+    alice = add_agent(desk_app, "alice")
+    phone.add_party("client:alice", Party(answer_after=1, talk_for=2))
+    outage = TwilioOutage().start()
+    config = desk_app.config
+    desk_app.extensions["helpline.twilio"] = TwilioPort(
+        config["TWILIO_ACCOUNT_SID"], config["TWILIO_AUTH_TOKEN"], outage.url, "+442071838750"
+    )
+    try:
+        dial(phone, "+447700900001")
+        until(waiting(desk_app, 1))
+        make_available(desk_app, alice)
+        until(lambda: len(outage.requests) >= 3)  # the hold cycles keep trying, once each
+    finally:
+        desk_app.extensions.pop("helpline.twilio", None)  # back to the emulator
+        outage.stop()
+    acd = desk_for(desk_app).acd
+    kinds = [fields["kind"] for _id, fields in acd.redis.xrange(acd.prefix + "journal")]
+    assert kinds.count("offer_failed") >= 3 and not {"timeout", "no_answer"} & set(kinds)
+    assert acd.agent(alice)["missed"] == "0"
+    row = until(lambda: calls(desk_app)["+447700900001"].answered_at and calls(desk_app))
+    events = [e.kind for e in row["+447700900001"].events]
+    assert row["+447700900001"].agent_id == alice and "no_answer" not in events
+    assert events.index("offer_failed") < events.index("offered") < events.index("answered")

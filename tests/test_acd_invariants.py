@@ -21,7 +21,7 @@ HOLD_MS = 40
 CLASSES = ("en-GB|", "en-GB|hate_crime", "cy-GB|")
 OFFERS = "test:offers"
 ACCEPTED = "test:accepted"
-RELEASES = frozenset({"no_answer", "timeout", "finished", "freed"})
+RELEASES = frozenset({"no_answer", "timeout", "finished", "freed", "offer_failed"})
 
 
 def agent_classes(agent: int) -> list[str]:
@@ -51,7 +51,10 @@ def hammer(url: str, seed: int) -> None:
             if raw:
                 entry, agent, token = raw.split()
                 offer = Offer(entry, int(agent), token)
-                if rng.random() < 0.6 and acd.accept(offer, now) is not None:
+                delivery = rng.random()
+                if delivery < 0.1:
+                    acd.offer_failed(offer, now)  # the redirect failed: no miss, same place
+                elif delivery < 0.7 and acd.accept(offer, now) is not None:
                     client.rpush(ACCEPTED, entry)
                     client.rpush(OFFERS, raw)  # to be settled (finished) later by anyone
                 else:

@@ -205,3 +205,64 @@ def test_sweep_frees_agent_whose_entry_vanished(acd: Acd) -> None:
     acd.redis.delete("hl:{acd}:e:call:a")
     assert acd.sweep(3_000, 3).freed == [1]
     assert acd.agent(1)["state"] == "available"
+
+
+def test_failed_offer_returns_the_entry_without_a_miss(acd: Acd) -> None:
+    """An undeliverable offer: the entry takes back its place, the agent is free, no miss."""
+    staff(acd, 1, 0)
+    staff(acd, 2, 500)
+    acd.enqueue("call:a", 1, 1_000, EN, 1_000, AGEING)
+    offer = acd.dispatch(2_000, RELAX, HOLD)
+    acd.enqueue("call:b", 1, 3_000, EN, 3_000, AGEING)
+    assert offer == Offer("call:a", 1, "call:a#1")
+    assert acd.offer_failed(offer, 4_000) == 1
+    assert acd.offer_failed(offer, 4_001) is None
+    assert (acd.agent(1)["state"], acd.agent(1)["missed"]) == ("available", "0")
+    assert acd.entry("call:a")["state"] == "waiting"
+    assert acd.sweep(4_000 + HOLD, 3).expired == []
+    again = acd.dispatch(5_000, RELAX, HOLD)
+    assert again == Offer("call:a", 1, "call:a#2"), "same entry, same longest-idle agent"
+    kinds = [fields["kind"] for _id, fields in acd.redis.xrange(acd.prefix + "journal")]
+    assert kinds.count("offer_failed") == 1 and "timeout" not in kinds
+
+
+def test_failed_offer_is_stale_once_answered(acd: Acd) -> None:
+    """A redirect reported failed that did get through cannot undo the answered call."""
+    staff(acd, 1, 0)
+    acd.enqueue("call:a", 1, 1_000, EN, 1_000, AGEING)
+    offer = acd.dispatch(2_000, RELAX, HOLD)
+    assert offer is not None and acd.accept(offer, 2_500) is not None
+    assert acd.offer_failed(offer, 3_000) is None
+    assert acd.agent(1)["state"] == "busy" and acd.entry("call:a")["state"] == "connected"
+
+
+def dump(acd: Acd) -> dict[str, object]:
+    """Every key under the ACD's prefix (journal aside) with its contents, prefix stripped."""
+    out: dict[str, object] = {}
+    for key in acd.redis.scan_iter(acd.prefix + "*"):
+        name, kind = key[len(acd.prefix) :], acd.redis.type(key)
+        if name.startswith("other:") or name == "journal":
+            continue
+        if kind == "hash":
+            out[name] = acd.redis.hgetall(key)
+        elif kind == "zset":
+            out[name] = acd.redis.zrange(key, 0, -1, withscores=True)
+        else:
+            out[name] = sorted(acd.redis.smembers(key))
+    return out
+
+
+def test_mirror_all_matches_mirroring_one_by_one(acd: Acd) -> None:
+    """Mirroring the roster in one call leaves Redis exactly as one call per agent would."""
+    other = Acd(acd.redis, "hl:{acd}:other:")
+    for live in (acd, other):
+        for agent, classes in ((1, (EN,)), (2, (EN, EN_DA)), (3, (EN,))):
+            staff(live, agent, agent * 100, classes)
+        live.agent_action(2, "break", 400)
+    # Off shift, fewer skills, more skills, and an agent never mirrored before.
+    roster = [(1, False, [EN]), (2, True, [EN]), (3, True, [EN, EN_DA]), (4, True, ["cy-GB|"])]
+    one_by_one = [acd.mirror(agent, on, classes, 1_000) for agent, on, classes in roster]
+    assert one_by_one == ["available", "break", "available", "logged_out"]
+    assert other.mirror_all(roster, 1_000) == one_by_one
+    assert other.mirror_all([], 1_000) == []
+    assert dump(acd) == dump(other) != {}

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pytest
+import redis
 from flask import Flask
 from sqlalchemy import delete, select
 
@@ -11,43 +13,25 @@ from calls.models import Call
 from core.clock import now
 from queueing.acd import Offer
 from queueing.desk import desk_for
-from queueing.jobs import run_sweep
-from queueing.service import join_queue
+from queueing.mirror import refresh_roster
 from roster.models import Shift
 from tests.acd_helpers import (
     RecordingPort,
     add_agent,
-    add_call,
     call_row,
     make_available,
     open_desk,
+    queue_call,
+    sweep,
 )
 from tests.twilio_signing import TwilioSigner, voice_params
-
-
-def queue(app: Flask, n: int) -> str:
-    """Put a new unauthenticated call in the queue; return its SID."""
-    sid = add_call(app, n)
-    with app.app_context(), app.extensions["helpline.sessionmaker"]() as session:
-        call = session.scalars(select(Call).where(Call.call_sid == sid)).one()
-        assert join_queue(session, desk_for(app), call, now()).queued
-        session.commit()
-    return sid
-
-
-def sweep(app: Flask, later: dt.timedelta = dt.timedelta(0)) -> dict[str, int]:
-    """Run one sweep as the worker would, `later` than now."""
-    with app.app_context(), app.extensions["helpline.sessionmaker"]() as session:
-        result = run_sweep(session, desk_for(app), now() + later)
-        session.commit()
-        return result
 
 
 def test_expired_offer_is_recorded_and_offered_again(app: Flask, port: RecordingPort) -> None:
     """An offer nobody settled times out: a no-answer is recorded and the call is offered again."""
     open_desk(app)
     agent = add_agent(app, "alice")
-    sid = queue(app, 1)
+    sid = queue_call(app, 1)
     make_available(app, agent)
     assert len(port.redirects) == 1
     result = sweep(app, dt.timedelta(seconds=31))
@@ -68,7 +52,7 @@ def test_shift_end_stops_offers_without_an_api_call(app: Flask, port: RecordingP
         session.commit()
     sweep(app)
     assert desk_for(app).acd.agent(agent)["on_shift"] == "0"
-    queue(app, 1)
+    queue_call(app, 1)
     sweep(app)
     assert port.redirects == []
 
@@ -77,7 +61,7 @@ def test_status_callback_abandons_a_waiting_call(app: Flask, twilio: TwilioSigne
     """A completed status callback for a caller still queued records the abandon."""
     open_desk(app)
     add_agent(app, "alice")
-    sid = queue(app, 1)
+    sid = queue_call(app, 1)
     params = voice_params(
         CallSid=sid, CallStatus="completed", SequenceNumber="3", CallDuration="40"
     )
@@ -91,7 +75,7 @@ def test_sweep_finishes_connected_calls_that_ended(app: Flask, port: RecordingPo
     """A connected call whose end was recorded but never settled frees its agent."""
     open_desk(app)
     agent = add_agent(app, "alice")
-    sid = queue(app, 1)
+    sid = queue_call(app, 1)
     make_available(app, agent)
     acd = desk_for(app).acd
     entry = acd.entry(f"call:{sid}")
@@ -103,3 +87,34 @@ def test_sweep_finishes_connected_calls_that_ended(app: Flask, port: RecordingPo
     assert sweep(app)["ended"] == 1
     assert acd.agent(agent)["state"] == "wrap_up"
     assert acd.entry(f"call:{sid}") == {}
+
+
+def evalsha_calls(client: redis.Redis) -> int:
+    """Return how many EVALSHA commands the Redis server has run (INFO commandstats)."""
+    return int(client.info("commandstats").get("cmdstat_evalsha", {}).get("calls", 0))
+
+
+def test_roster_mirror_is_one_round_trip(app: Flask, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The sweep re-mirrors a 50-agent roster with one script call in one round trip."""
+    for n in range(50):
+        add_agent(app, f"agent{n}", on_shift=n % 5 != 0)
+    desk = desk_for(app)
+    client = desk.acd.redis
+    sent: list[bytes] = []
+    connection = client.connection_pool.connection_class
+    send = connection.send_packed_command
+
+    def counting(self: object, command: bytes, check_health: bool = True) -> None:
+        sent.append(command)
+        send(self, command, check_health)
+
+    with app.extensions["helpline.sessionmaker"]() as session:
+        refresh_roster(session, desk.acd, now(), desk.config.timezone)  # loads the script once
+        before = evalsha_calls(client)
+        with monkeypatch.context() as patch:
+            patch.setattr(connection, "send_packed_command", counting)
+            assert refresh_roster(session, desk.acd, now(), desk.config.timezone) == 50
+        assert len(sent) == 1, "one round trip for the whole roster"
+        assert evalsha_calls(client) - before == 1
+    agents = client.smembers(desk.acd.prefix + "agents")
+    assert sorted(desk.acd.agent(int(a))["on_shift"] for a in agents) == ["0"] * 10 + ["1"] * 40
