@@ -8,15 +8,11 @@ dropped (freeing the agent) and a fresh one of the same class queued, so depth s
 
 from __future__ import annotations
 
-import os
 import statistics
 import sys
 import time
-from typing import Any
 
-import redis
-
-from core.embedded_redis import EmbeddedRedis
+from bench.target import CountingRedis, counted_acd
 from queueing.acd import Acd
 
 LANGUAGES = ("en-GB", "cy-GB", "pl-PL")
@@ -32,16 +28,6 @@ GRID = (
     (1_000, 10_000),
     (100_000, 10_000),
 )
-
-
-class CountingRedis(redis.Redis):
-    """A client that counts commands sent outside pipelines (each is one round trip)."""
-
-    round_trips = 0
-
-    def execute_command(self, *args: Any, **options: Any) -> Any:
-        CountingRedis.round_trips += 1
-        return super().execute_command(*args, **options)
 
 
 def klass(i: int) -> str:
@@ -96,9 +82,13 @@ def measure(acd: Acd, waiting: int, agents: int) -> dict[str, float]:
 
 def main() -> None:
     """Print the table with ratios to the smallest configuration."""
-    server = None if os.environ.get("REDIS_URL") else EmbeddedRedis()
-    url = os.environ.get("REDIS_URL") or server.url  # type: ignore[union-attr]
-    acd = Acd(CountingRedis.from_url(url, decode_responses=True))
+    with counted_acd() as acd:
+        run(acd)
+    sys.exit(0)
+
+
+def run(acd: Acd) -> None:
+    """Measure and print every row."""
     measure(acd, 100, 10)  # warm-up: loads the scripts (EVALSHA, NOSCRIPT, SCRIPT LOAD) once
     print("| waiting | agents | dispatch median us | p99 us | round trips/decision | ratio |")
     print("|---:|---:|---:|---:|---:|---:|")
@@ -111,10 +101,6 @@ def main() -> None:
             f"| {result['trips']:.2f} | {result['median_us'] / base:.2f} |",
             flush=True,
         )
-    acd.redis.flushdb()
-    if server:
-        server.stop()
-    sys.exit(0)
 
 
 if __name__ == "__main__":

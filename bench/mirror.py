@@ -8,14 +8,13 @@ so "Redis us" (server time from INFO commandstats) barely moves; the round trips
 
 from __future__ import annotations
 
-import os
 import statistics
 import sys
 import time
 from collections.abc import Callable
 
-from bench.dispatch import LANGUAGES, SKILLS, CountingRedis
-from core.embedded_redis import EmbeddedRedis
+from bench.dispatch import LANGUAGES, SKILLS
+from bench.target import CountingRedis, counted_acd
 from queueing.acd import Acd
 
 SIZES = (10, 100, 1_000)
@@ -67,9 +66,13 @@ def measure(acd: Acd, agents: Roster, mirror: Callable[[Acd, Roster, int], None]
 
 def main() -> None:
     """Print the before/after table."""
-    server = None if os.environ.get("REDIS_URL") else EmbeddedRedis()
-    url = os.environ.get("REDIS_URL") or server.url  # type: ignore[union-attr]
-    acd = Acd(CountingRedis.from_url(url, decode_responses=True))
+    with counted_acd() as acd:
+        run(acd)
+    sys.exit(0)
+
+
+def run(acd: Acd) -> None:
+    """Measure and print every row."""
     print(
         "| agents | before ms | before round trips | before Redis us "
         "| after ms | after round trips | after Redis us | speed-up |"
@@ -89,10 +92,6 @@ def main() -> None:
             f"| {after[0]:.2f} | {after[1]:,.0f} | {after[2]:,.0f} | {before[0] / after[0]:.1f}x |",
             flush=True,
         )
-    acd.redis.flushdb()
-    if server:
-        server.stop()
-    sys.exit(0)
 
 
 if __name__ == "__main__":

@@ -112,3 +112,15 @@ def load_case(app: Flask, reference: str = "1234567/24") -> Case:
         case = session.scalar(select(Case).where(Case.reference_key == reference))
         assert case is not None
         return case
+
+
+IVR_PATHS = (
+    "/voice/incoming",
+    "/voice/ivr/language",
+    "/voice/ivr/menu",
+    "/voice/ivr/reference",
+    "/voice/ivr/date-of-birth",
+    "/voice/ivr/after-status",
+    "/voice/ivr/person",
+    "/voice/ivr/closed",
+)

@@ -15,6 +15,7 @@ from tests.ivr_support import (
     EN,
     ENHANCED_DOB,
     ENHANCED_REF,
+    IVR_PATHS,
     REF,
     authenticate,
     call_row,
@@ -337,18 +338,6 @@ def test_status_is_read_even_when_the_desk_is_closed(
     close_desk(app)
     root = authenticate(twilio, REF, DOB)
     assert said(root)[0] == EN.text("status.UNDER_INVESTIGATION")
-
-
-IVR_PATHS = (
-    "/voice/incoming",
-    "/voice/ivr/language",
-    "/voice/ivr/menu",
-    "/voice/ivr/reference",
-    "/voice/ivr/date-of-birth",
-    "/voice/ivr/after-status",
-    "/voice/ivr/person",
-    "/voice/ivr/closed",
-)
 
 
 @pytest.mark.parametrize("path", IVR_PATHS)

@@ -14,19 +14,10 @@ from flask import Flask
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests.ivr_support import seed_demo
+from tests.ivr_support import IVR_PATHS, seed_demo
 from tests.twilio_signing import TwilioSigner, voice_params
 
-PATHS = (
-    "/voice/incoming",
-    "/voice/ivr/language",
-    "/voice/ivr/menu",
-    "/voice/ivr/reference",
-    "/voice/ivr/date-of-birth",
-    "/voice/ivr/after-status",
-    "/voice/ivr/person",
-    "/voice/ivr/closed",
-)
+PATHS = IVR_PATHS
 SIDS = ("CA" + "b" * 32, "CA" + "c" * 32)
 TOP_VERBS = {"Say", "Play", "Pause", "Gather", "Redirect", "Hangup"}
 GATHER_CHILDREN = {"Say", "Play", "Pause"}
