@@ -7,7 +7,7 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
-from emulator import conference, dialing, engine, enqueue, gather, status
+from emulator import amd, conference, dialing, engine, enqueue, gather, status
 from emulator.call import EmulatedCall
 from emulator.clock import Clock
 from emulator.faults import FaultLog
@@ -135,14 +135,14 @@ class Emulator:
         target: Target,
         timeout: float = 60,
         status_callback: status.StatusCallback | None = None,
-        detect_machine: bool = False,
+        detection: amd.Detection | None = None,
     ) -> EmulatedCall:
         """Place an outbound-api call as the REST API does."""
         call = self.new_call(
             from_=from_, to=to, direction="outbound-api", party=self.parties.get(to)
         )
         call.status_callback = status_callback
-        self._spawn(call, lambda: place(self, call, target, timeout, detect_machine))
+        self._spawn(call, lambda: place(self, call, target, timeout, detection))
         return call
 
     # -- services for verbs ---------------------------------------------------------------------
@@ -183,11 +183,15 @@ class Emulator:
             )
             self.cv.notify_all()
 
-    def _spawn(self, call: EmulatedCall, run: Callable[[], None]) -> None:
-        """Run a call in its own daemon thread."""
-        thread = threading.Thread(target=run, name=f"call-{call.sid}", daemon=True)
+    def background(self, name: str, run: Callable[[], None]) -> None:
+        """Run something that takes emulated time in a daemon thread stop() waits for."""
+        thread = threading.Thread(target=run, name=name, daemon=True)
         self._threads = [t for t in self._threads if t.is_alive()] + [thread]
         thread.start()
+
+    def _spawn(self, call: EmulatedCall, run: Callable[[], None]) -> None:
+        """Run a call in its own daemon thread."""
+        self.background(f"call-{call.sid}", run)
 
 
 def _final_status(call: EmulatedCall) -> str:
