@@ -68,15 +68,32 @@ def ring_agent(app: Flask, attempt_id: int, target: str) -> str:
 
 
 def dial_victim(app: Flask, attempt_id: int, request: CallbackRequest) -> str:
-    """Call the victim from the helpline number, detecting answering machines."""
+    """Call the victim from the helpline number, detecting answering machines.
+
+    DetectMessageEnd waits for a machine's greeting to end, so a message is heard whole;
+    AsyncAmd greets whoever answers at once instead of leaving them in silence meanwhile.
+    """
     log.info("dialling victim %s for callback %s", mask(request.phone_e164), request.id)
     return get_port(app).create_call(
         to=request.phone_e164,
         url=absolute(app, responses.VICTIM_URL, attempt_id),
         status_callback=absolute(app, responses.VICTIM_STATUS_URL, attempt_id),
         timeout=app.config["CALLBACK_VICTIM_RING_SECONDS"],
-        machine_detection=True,
+        machine_detection="DetectMessageEnd",
+        amd_callback=absolute(app, responses.VICTIM_AMD_URL, attempt_id),
     )
+
+
+def move_victim_on(app: Flask, call_sid: str, attempt_id: int, result: str) -> None:
+    """After detection: take the victim's leg to the agent or the message, else hang it up."""
+    port = get_port(app)
+    try:
+        if result in ("connected", "voicemail"):
+            port.redirect_call(call_sid, absolute(app, responses.VICTIM_NEXT_URL, attempt_id))
+        else:
+            port.hang_up(call_sid)
+    except TwilioException:
+        log.info("victim leg %s had already ended", call_sid)
 
 
 def after(app: Flask, settled: Settled) -> None:

@@ -80,4 +80,6 @@ class CallbackAttempt(Base):
     )
     victim_dialled_at: Mapped[dt.datetime | None]
     result: Mapped[str | None] = mapped_column(String(20))
+    # Twilio's AnsweredBy for the victim's leg: human, machine_end_beep, fax, unknown, ...
+    answered_by: Mapped[str | None] = mapped_column(String(40))
     finished_at: Mapped[dt.datetime | None]

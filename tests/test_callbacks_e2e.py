@@ -163,15 +163,19 @@ def test_agent_is_called_first_with_a_whisper_then_the_victim(app: Flask, phone:
     [agent_leg] = calls_to(phone, "client:alice")
     assert any("1234567/24" in text for text in agent_leg.said())
     [victim_leg] = eventually(lambda: calls_to(phone, VICTIM))
-    assert victim_leg.said() == [
-        prompts.text("en-GB", "victim_intro", helpline=app.config["HELPLINE_NAME"])
-    ]
     eventually(lambda: victim_leg.entries("bridged"))
+    # Greeted at once in neutral words while detection runs, then told who is calling.
+    assert victim_leg.said() == [
+        prompts.text("en-GB", "victim_hold"),
+        prompts.text("en-GB", "victim_intro", helpline=app.config["HELPLINE_NAME"]),
+    ]
     creates = [e for e in phone.rest_log if e.get("method") == "POST" and "Calls.json" in e["path"]]
     assert [e["params"]["To"] for e in creates][:2] == ["client:alice", VICTIM]
-    assert creates[1]["params"].get("MachineDetection") == "Enable"
+    assert creates[1]["params"].get("MachineDetection") == "DetectMessageEnd"
+    assert creates[1]["params"].get("AsyncAmd") == "true"
     [attempt] = attempts(app, callback_id)
-    assert (attempt.result, load(app, callback_id).attempts) == ("connected", 1)
+    assert (attempt.result, attempt.answered_by) == ("connected", "human")
+    assert load(app, callback_id).attempts == 1
 
 
 def test_victim_is_never_dialled_if_the_agent_does_not_answer(app: Flask, phone: Any) -> None:
@@ -199,14 +203,19 @@ def test_voicemail_with_permission_completes_the_callback(app: Flask, phone: Any
     start(app, callback_id)
     [victim_leg] = eventually(lambda: calls_to(phone, VICTIM))
     eventually(lambda: victim_leg.ended)
-    assert victim_leg.said() == [prompts.text("en-GB", "voicemail")]
+    # The neutral message is recorded whole, after the beep; nothing else reaches the box.
+    assert victim_leg.voicemail() == [prompts.text("en-GB", "voicemail")]
+    assert victim_leg.said_over_greeting() == [prompts.text("en-GB", "victim_hold")]
     request = eventually(lambda: (r := load(app, callback_id)).state == "completed" and r)
     assert (request.finish_reason, request.attempts, request.next_attempt_at) == (
         "voicemail",
         1,
         None,
     )
-    assert attempts(app, callback_id)[0].result == "voicemail"
+    assert (attempts(app, callback_id)[0].result, attempts(app, callback_id)[0].answered_by) == (
+        "voicemail",
+        "machine_end_beep",
+    )
     with db(app) as session:
         actions = session.scalars(select(AuditRecord.action)).all()
         assert "callback_completed" in actions
@@ -225,10 +234,14 @@ def test_voicemail_without_permission_hangs_up_and_retries(app: Flask, phone: An
     start(app, callback_id)
     [victim_leg] = eventually(lambda: calls_to(phone, VICTIM))
     eventually(lambda: victim_leg.ended)
-    assert victim_leg.said() == []
+    # Only the neutral "one moment" over the machine's own greeting; nothing is recorded.
+    assert victim_leg.voicemail() == []
+    assert victim_leg.said() == [prompts.text("en-GB", "victim_hold")]
+    assert victim_leg.said_over_greeting() == victim_leg.said()
     request = eventually(lambda: (r := load(app, callback_id)).state == "pending" and r)
     assert (request.attempts, request.next_attempt_at is not None) == (1, True)
-    assert attempts(app, callback_id)[0].result == "machine"
+    [attempt] = attempts(app, callback_id)
+    assert (attempt.result, attempt.answered_by) == ("machine", "machine_end_beep")
     [agent_leg] = calls_to(phone, "client:alice")
     eventually(lambda: agent_leg.ended)
     assert agent_leg.said()[-2:] == [
@@ -236,6 +249,49 @@ def test_voicemail_without_permission_hangs_up_and_retries(app: Flask, phone: An
         note("whisper.callback_retry"),
     ]
     assert agent_leg.duration() < 120
+
+
+@pytest.mark.parametrize(
+    ("party", "answered_by"),
+    [(Party(answer_after=1, fax=True), "fax"), (Party(answer_after=1, silent=True), "unknown")],
+)
+def test_fax_or_undecided_is_a_failed_attempt(
+    app: Flask, phone: Any, party: Any, answered_by: str
+) -> None:
+    """A fax, or a result detection could not decide, uses the attempt: no message, a retry."""
+    callback_id = pending_callback(app, safe=True)
+    phone.add_party("client:alice", Party(answer_after=1, talk_for=600))
+    phone.add_party(VICTIM, party)
+    start(app, callback_id)
+    [victim_leg] = eventually(lambda: calls_to(phone, VICTIM))
+    eventually(lambda: victim_leg.ended)
+    assert victim_leg.said() == [prompts.text("en-GB", "victim_hold")]
+    request = eventually(lambda: (r := load(app, callback_id)).state == "pending" and r)
+    assert (request.attempts, request.next_attempt_at is not None) == (1, True)
+    [attempt] = attempts(app, callback_id)
+    assert (attempt.result, attempt.answered_by) == (answered_by, answered_by)
+    [agent_leg] = calls_to(phone, "client:alice")
+    eventually(lambda: agent_leg.ended)
+    assert agent_leg.said()[-2:] == [
+        note(f"whisper.callback_{answered_by}"),
+        note("whisper.callback_retry"),
+    ]
+
+
+def test_voicemail_without_permission_is_retried_later(
+    app: Flask, phone: Any, worker: WorkerProcess
+) -> None:
+    """Through the worker: a machine with no permission is called again after the retry gap."""
+    phone.add_party("client:alice", Party(answer_after=1, talk_for=600))
+    phone.add_party(VICTIM, Party(answer_after=1, machine=True, greeting_seconds=4))
+    callback_id = pending_callback(app, safe=False)
+    make_available(app, agent_id(app))
+    eventually(lambda: len(calls_to(phone, VICTIM)) >= 2, timeout=40)
+    tries = eventually(lambda: [a for a in attempts(app, callback_id) if a.victim_dialled_at][:2])
+    assert tries[0].result == "machine"
+    gap = (tries[1].victim_dialled_at - tries[0].finished_at).total_seconds()
+    assert gap >= app.config["CALLBACK_RETRY_SECONDS"] - 0.01
+    assert all(leg.voicemail() == [] for leg in calls_to(phone, VICTIM))
 
 
 def test_voicemail_without_permission_on_the_last_attempt_fails(app: Flask, phone: Any) -> None:
