@@ -105,6 +105,24 @@ def start_victim_leg(session: Session, attempt_id: int, at: dt.datetime) -> Call
     return request
 
 
+def victim_greeted(session: Session, attempt_id: int, at: dt.datetime) -> bool:
+    """Mark the victim's leg answered while detection runs; False if detection already settled.
+
+    One conditional UPDATE, so the leg's first request and the detection result agree on who
+    moves the leg on, whichever arrives first.
+    """
+    greeted = session.execute(
+        update(CallbackAttempt)
+        .where(
+            CallbackAttempt.id == attempt_id,
+            CallbackAttempt.stage == "victim_ringing",
+            CallbackAttempt.victim_answered_at.is_(None),
+        )
+        .values(victim_answered_at=at)
+    )
+    return greeted.rowcount == 1  # type: ignore[attr-defined]
+
+
 def whisper_lines(session: Session, request: CallbackRequest) -> list[str]:
     """Brief the agent: the case, its status, why the victim wants a call, message safety."""
     case = session.get(Case, request.case_id) if request.case_id else None

@@ -98,14 +98,17 @@ def victim_answered(
 ) -> VoiceResponse:
     """The victim's phone answered: greet at once while detection runs, or act on its result."""
     attempt = session.get(CallbackAttempt, attempt_id)
-    if attempt is None or attempt.stage != "victim_ringing":
+    if attempt is None or attempt.victim_call_sid not in (None, call_sid):
         return responses.hang_up()
-    request = session.get(CallbackRequest, attempt.callback_id)
-    assert request is not None
-    attempt.victim_call_sid = attempt.victim_call_sid or call_sid or None
     if not answered_by:  # AsyncAmd: the result comes to victim_detected
+        if svc.victim_greeted(session, attempt_id, now()):
+            session.commit()
+            return responses.victim_hold(_language(session, attempt))
         session.commit()
-        return responses.victim_hold(request.language)
+        return victim_next(app, session, attempt_id)  # detection has already decided
+    if attempt.stage != "victim_ringing":
+        return responses.hang_up()
+    attempt.victim_call_sid = attempt.victim_call_sid or call_sid or None
     _detected(app, session, attempt, call_sid, answered_by)
     return victim_next(app, session, attempt_id)
 
@@ -122,7 +125,10 @@ def victim_detected(
         session.commit()  # already settled (hung up, cancelled): only the result is kept
         return
     _detected(app, session, attempt, call_sid, answered_by)
-    dialer.move_victim_on(app, call_sid, attempt_id, attempt.result or "")
+    session.refresh(attempt)
+    # Not yet greeted: the leg's own first request will play the outcome instead.
+    if attempt.victim_answered_at is not None:
+        dialer.move_victim_on(app, call_sid, attempt_id, attempt.result or "")
 
 
 def victim_next(app: Flask, session: Session, attempt_id: int) -> VoiceResponse:
@@ -137,6 +143,11 @@ def victim_next(app: Flask, session: Session, attempt_id: int) -> VoiceResponse:
     if attempt.result == "voicemail":
         return responses.voicemail(request.language, leave_message=True)
     return responses.hang_up()
+
+
+def _language(session: Session, attempt: CallbackAttempt) -> str:
+    request = session.get(CallbackRequest, attempt.callback_id)
+    return request.language if request else "en-GB"
 
 
 def _detected(

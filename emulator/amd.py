@@ -129,4 +129,3 @@ def warn_missing_callback(emu: Emulator, detection: Detection | None) -> None:
     """Twilio warns (21262) when AsyncAmd has nowhere to post its result: record it."""
     if detection is not None and detection.asynchronous and not detection.callback:
         emu.faults.record(None, "rest-warning", "21262: AsyncAmd without AsyncAmdStatusCallback")
-

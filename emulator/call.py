@@ -48,6 +48,8 @@ class EmulatedCall:
         self.answered_by: str | None = None
         self.status_callback: StatusCallback | None = None
         self.sequence = 0
+        # A progress callback held back to be delivered out of order (shuffled callbacks).
+        self.held_callback: tuple[str, dict[str, str]] | None = None
         self.queue_sid: str | None = None
         self.current_url: str | None = None
         self.end_status: str | None = None
@@ -74,9 +76,7 @@ class EmulatedCall:
 
     def said_over_greeting(self) -> list[str]:
         """Return texts spoken (wholly or partly) while a voicemail greeting still played."""
-        return [
-            e["text"] for e in self.entries("say") if e.get("voicemail") in ("lost", "clipped")
-        ]
+        return [e["text"] for e in self.entries("say") if e.get("voicemail") in ("lost", "clipped")]
 
     def voicemail_part(self, seconds: float) -> str | None:
         """Say where speech starting now and lasting `seconds` lands on a voicemail box.

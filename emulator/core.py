@@ -48,6 +48,7 @@ class Emulator:
         time_scale: float = 1.0,
         openapi_spec: str | None = None,
         slow_webhook_seconds: float = 15.0,
+        shuffle_status_callbacks: bool = False,
     ) -> None:
         self.helpline_url = helpline_url.rstrip("/")
         self.account_sid, self.auth_token = account_sid, auth_token
@@ -64,6 +65,7 @@ class Emulator:
         self.messages: list[dict[str, Any]] = []
         self.rest_log: list[dict[str, Any]] = []
         self.handlers = HANDLERS
+        self.shuffle_status_callbacks = shuffle_status_callbacks
         self.spec = SpecValidator.load(openapi_spec or os.environ.get("TWILIO_OPENAPI_SPEC"))
         self.base_url: str | None = None
         self._server: Any = None
@@ -170,7 +172,7 @@ class Emulator:
 
     def notify_status(self, call: EmulatedCall, event: str) -> None:
         """Send a status callback for event if the call subscribed to it."""
-        status.emit(self.webhooks, call, event)
+        status.emit(self.webhooks, call, event, shuffle=self.shuffle_status_callbacks)
 
     def party_event(self, key: str, kind: str, **data: Any) -> None:
         """Append an event to a party's feed (read by interactive softphones)."""

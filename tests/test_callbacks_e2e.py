@@ -33,6 +33,7 @@ from prompts import catalogue
 from queueing.desk import desk_for
 from roster.models import Agent
 from tests.acd_helpers import make_available
+from tests.conftest import shuffle_status_callbacks
 from tests.live import LiveServer, WorkerProcess
 
 emulator = pytest.importorskip("emulator")
@@ -55,7 +56,7 @@ def config(config: dict[str, Any]) -> dict[str, Any]:
 
 
 @pytest.fixture
-def offer_phone(app: Flask, live: LiveServer) -> Iterator[Any]:
+def offer_phone(app: Flask, live: LiveServer, request: pytest.FixtureRequest) -> Iterator[Any]:
     """An emulator whose inbound calls land on the offer URL, as the IVR's redirect does."""
     emu = Emulator(
         helpline_url=live.url,
@@ -64,6 +65,7 @@ def offer_phone(app: Flask, live: LiveServer) -> Iterator[Any]:
         helpline_number=app.config["HELPLINE_NUMBER"],
         voice_path=OFFER_URL,
         time_scale=float(os.environ.get("HELPLINE_TEST_TIME_SCALE", "0.02")),
+        shuffle_status_callbacks=shuffle_status_callbacks(request.node.nodeid),
     )
     emu.start()
     app.config["TWILIO_API_BASE_URL"] = emu.base_url

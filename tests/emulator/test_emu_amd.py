@@ -98,9 +98,7 @@ def test_invalid_machine_detection_values_are_refused(
     assert emu.calls == {}
 
 
-def test_async_detection_starts_the_url_at_once_and_posts_the_result(
-    stub: Any, emu: Any
-) -> None:
+def test_async_detection_starts_the_url_at_once_and_posts_the_result(stub: Any, emu: Any) -> None:
     """AsyncAmd: the Url runs on answer without AnsweredBy; the result is posted, signed."""
     emu.add_party(VICTIM, Party(talk_for=20, machine=True, greeting_seconds=6))
     stub.on("/answer", '<Pause length="15"/>')
