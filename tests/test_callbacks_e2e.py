@@ -374,6 +374,42 @@ def test_retries_are_spaced_and_then_the_callback_fails(
         assert record is not None and record.entity_id == str(callback_id)
 
 
+def offers_made(app: Flask) -> list[dt.datetime]:
+    """Return when the ACD offered callbacks to agents: the attempt jobs' enqueue times."""
+    from rq.job import Job
+    from rq.registry import FinishedJobRegistry
+
+    from core.jobs import queue
+    from core.redis_conn import get_raw_redis
+
+    connection = get_raw_redis(app)
+    ids = FinishedJobRegistry(queue=queue(app)).get_job_ids()
+    jobs = [j for j in Job.fetch_many(ids, connection=connection) if j is not None]
+    stamps = [j.enqueued_at for j in jobs if j.func_name == "callbacks.jobs.attempt"]
+    return sorted(t.replace(tzinfo=dt.UTC) if t.tzinfo is None else t for t in stamps if t)
+
+
+def test_retries_fire_on_time_without_the_reconcile_job(app: Flask, phone: Any) -> None:
+    """With no reconcile pass to fall back on, each retry is back in the queue and offered to
+    an agent within 2 s of falling due (RQ may run its scheduled job a second early)."""
+    app.config["CALLBACK_RECONCILE_SECONDS"] = 3600  # one pass at start-up, then none
+    app.config["CALLBACK_RETRY_SECONDS"] = 3
+    phone.add_party("client:alice", Party(answer_after=0.5, talk_for=600))
+    phone.add_party(VICTIM, Party(never_answer=True))
+    worker = WorkerProcess(dict(app.config))
+    try:
+        callback_id = pending_callback(app)
+        make_available(app, agent_id(app))
+        eventually(lambda: load(app, callback_id).state == "failed", timeout=60)
+        offered = eventually(lambda: len(offers_made(app)) == 3 and offers_made(app))
+    finally:
+        worker.stop()
+    tries = attempts(app, callback_id)
+    due = [a.finished_at + dt.timedelta(seconds=3) for a in tries[:2]]
+    late = [(at - when).total_seconds() for at, when in zip(offered[1:], due, strict=True)]
+    assert all(0 <= s <= 2 for s in late), late
+
+
 def test_pending_callback_expires_with_a_record(app: Flask) -> None:
     """A callback still pending after its deadline is expired and leaves an audit record."""
     callback_id = pending_callback(app, expires_at=now() - dt.timedelta(seconds=1))
