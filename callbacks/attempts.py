@@ -106,7 +106,7 @@ def start_victim_leg(session: Session, attempt_id: int, at: dt.datetime) -> Call
 
 
 def victim_greeted(session: Session, attempt_id: int, at: dt.datetime) -> bool:
-    """Mark the victim's leg answered while detection runs; False if detection already settled.
+    """Mark the victim's leg greeted while detection runs; False if already settled or greeted.
 
     One conditional UPDATE, so the leg's first request and the detection result agree on who
     moves the leg on, whichever arrives first.

@@ -101,11 +101,10 @@ def victim_answered(
     if attempt is None or attempt.victim_call_sid not in (None, call_sid):
         return responses.hang_up()
     if not answered_by:  # AsyncAmd: the result comes to victim_detected
-        if svc.victim_greeted(session, attempt_id, now()):
-            session.commit()
-            return responses.victim_hold(_language(session, attempt))
+        svc.victim_greeted(session, attempt_id, now())
         session.commit()
-        return victim_next(app, session, attempt_id)  # detection has already decided
+        session.refresh(attempt)  # detection may have settled it meanwhile
+        return victim_next(app, session, attempt_id)
     if attempt.stage != "victim_ringing":
         return responses.hang_up()
     attempt.victim_call_sid = attempt.victim_call_sid or call_sid or None
@@ -137,17 +136,14 @@ def victim_next(app: Flask, session: Session, attempt_id: int) -> VoiceResponse:
     request = session.get(CallbackRequest, attempt.callback_id) if attempt else None
     if attempt is None or request is None:
         return responses.hang_up()
+    if attempt.stage == "victim_ringing":  # detection still running: greet, then wait
+        return responses.victim_hold(request.language)
     if attempt.result == "connected":
         helpline = app.config["HELPLINE_NAME"]
         return responses.victim_connect(request.language, helpline, room(attempt_id))
     if attempt.result == "voicemail":
         return responses.voicemail(request.language, leave_message=True)
     return responses.hang_up()
-
-
-def _language(session: Session, attempt: CallbackAttempt) -> str:
-    request = session.get(CallbackRequest, attempt.callback_id)
-    return request.language if request else "en-GB"
 
 
 def _detected(

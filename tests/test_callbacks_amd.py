@@ -163,3 +163,14 @@ def test_a_repeated_result_changes_nothing(
         "completed",
     )
     assert len(port.redirects) == 1
+
+
+def test_a_repeated_first_request_before_the_result_still_holds(
+    app: Flask, twilio: TwilioSigner, port: RecordingPort
+) -> None:
+    """A second first request while detection runs greets again rather than hanging up."""
+    attempt_id = victim_ringing(app, safe=True)
+    post(twilio, VICTIM_URL, attempt_id, CallStatus="in-progress")
+    again = parse(post(twilio, VICTIM_URL, attempt_id, CallStatus="in-progress").data)
+    assert verbs(again) == ["Say", "Pause", "Hangup"]
+    assert attempt_of(app, attempt_id)[0].stage == "victim_ringing"
