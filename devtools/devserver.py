@@ -112,7 +112,7 @@ def run(port: int, emulator_port: int, on_ready: Callable[[Flask], list[str]]) -
 def seed_demo(app: Flask, agents_available: bool) -> list[str]:
     """Load the demo data, console logins and (if asked) make the demo agents available."""
     from core.db import session_factory
-    from core.demo import seed
+    from devtools.demo import seed
     from queueing.agents import go_available
     from queueing.desk import desk_for
 
