@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from logging.handlers import RotatingFileHandler
 from pathlib import Path
 
 from flask import Flask
@@ -12,8 +13,6 @@ from app import create_app
 from core.jobs import PeriodicScheduler, queue, use_app_factory
 from core.redis_conn import get_raw_redis
 
-ROUTINE = ("rq", "helpline.jobs", "helpline.queueing.sweep")
-
 
 def run(app: Flask, log_file: Path | None = None) -> None:
     """Schedule the app's periodic jobs and work the queue until stopped."""
@@ -21,7 +20,7 @@ def run(app: Flask, log_file: Path | None = None) -> None:
         log_routine_to(log_file)
     prepare(app).start()
     worker = Worker([queue(app)], connection=get_raw_redis(app))
-    worker.work(with_scheduler=True, logging_level="WARNING" if log_file else "INFO")
+    worker.work(with_scheduler=True)
 
 
 def prepare(app: Flask) -> PeriodicScheduler:
@@ -32,9 +31,12 @@ def prepare(app: Flask) -> PeriodicScheduler:
 
 
 def log_routine_to(path: Path) -> None:
-    """Send every INFO line to `path`; the terminal keeps warnings and errors only."""
+    """Send every INFO line to `path`; the terminal keeps warnings and errors only.
+
+    RQ logs through these handlers too (it adds its own only when none would catch its lines).
+    """
     path.parent.mkdir(parents=True, exist_ok=True)
-    to_file = logging.FileHandler(path, encoding="utf-8")
+    to_file = RotatingFileHandler(path, maxBytes=5_000_000, backupCount=1, encoding="utf-8")
     to_file.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s %(message)s"))
     root = logging.getLogger()
     for handler in root.handlers:
