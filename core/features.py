@@ -1,10 +1,10 @@
 """The hook features plug into: what each feature's `init_app(app)` registers on the app.
 
 A feature package exposes `init_app(app)`; `app.py` calls each one in order (its FEATURES
-list). There it registers its blueprints with Flask, and with the functions below its
-periodic jobs, the handler that offers its queue entries to agents, and its part of the
-OpenAPI document. Everything lives on `app.extensions["helpline"]`, one registry per app,
-so nothing is registered by importing a module and every job is a callable, not a string.
+list). There it registers its blueprints with Flask and, with the functions below, its
+periodic jobs, the handler that offers its queue entries to agents, what to do when a call
+ends, and its part of the OpenAPI document. All of it lives on `app.extensions["helpline"]`,
+one registry per app, so nothing registers itself on import and jobs are callables.
 """
 
 from __future__ import annotations
@@ -40,12 +40,14 @@ class PeriodicJob:
 
 @dataclass
 class Registry:
-    """What the app's features registered: periodic jobs, offer handlers, API fragments."""
+    """What the app's features registered: jobs, offer and call-ended handlers, API fragments."""
 
     periodic: list[PeriodicJob] = field(default_factory=list)
     # Queue entry kind ("call", "cb") -> handler(session, desk, offer) -> bool (queueing.service)
     offer_handlers: dict[str, Callable[..., bool]] = field(default_factory=dict)
     openapi: list[dict[str, Any]] = field(default_factory=list)
+    # Told when a call has ended (Twilio's final status): handler(app, session, call, at)
+    call_ended: list[Callable[..., None]] = field(default_factory=list)
 
 
 def registry(app: Flask) -> Registry:
@@ -69,6 +71,11 @@ def add_offer_handler(app: Flask, kind: str, handler: Callable[..., bool]) -> No
     if kind in handlers:
         raise ValueError(f"queue entry kind {kind!r} already has an offer handler")
     handlers[kind] = handler
+
+
+def add_call_ended_handler(app: Flask, handler: Callable[..., None]) -> None:
+    """Have `handler(app, session, call, at)` run when a call's final status arrives."""
+    registry(app).call_ended.append(handler)
 
 
 def add_openapi(app: Flask, fragment: dict[str, Any]) -> None:

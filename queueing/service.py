@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from typing import NoReturn
 
 import requests
+from flask import Flask
 from sqlalchemy.orm import Session
 from twilio.base.exceptions import TwilioException, TwilioRestException
 
@@ -26,7 +27,7 @@ from calls.models import Call
 from cases.models import Case
 from core.clock import now
 from queueing.acd import Left, Offer
-from queueing.desk import Desk
+from queueing.desk import Desk, desk_for
 from queueing.routing import call_class, priority_for
 from roster.hours import is_open, next_opening
 from roster.shifts import agents_on_shift
@@ -180,6 +181,11 @@ def leave_for_callback(session: Session, desk: Desk, call: Call, at: dt.datetime
     call.left_queue_at, call.wait_seconds = at, left.wait_ms / 1000
     record(session, call, "left_queue", reason="callback", position=left.position)
     return left
+
+
+def on_call_ended(app: Flask, session: Session, call: Call, at: dt.datetime) -> None:
+    """Twilio says the call is over (registered by queueing's init_app for calls' webhook)."""
+    call_ended(session, desk_for(app), call, at)
 
 
 def call_ended(session: Session, desk: Desk, call: Call, at: dt.datetime) -> None:
