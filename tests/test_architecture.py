@@ -8,12 +8,11 @@ from __future__ import annotations
 
 import ast
 import json
-import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from tests.live import ROOT, run_python
+
 SKIP = {"tests", "bench", "build", "versions", ".venv", "node_modules"}
 # Shared plumbing and the layers beside it: everything else at the top level is a feature.
 PLUMBING = {"core", "telephony", "prompts", "migrations", "emulator", "devtools"}
@@ -175,15 +174,8 @@ print(json.dumps({
 def test_features_register_themselves_through_create_app(app: object, tmp_path: Path) -> None:
     """In a fresh interpreter importing only `app` and `worker`, every feature's hooks are set."""
     config = app.config  # type: ignore[attr-defined]
-    result = subprocess.run(
-        [sys.executable, "-c", PROBE, config["REDIS_URL"], f"sqlite:///{tmp_path / 'p.db'}"],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
-    assert result.returncode == 0, result.stderr
+    database = f"sqlite:///{tmp_path / 'p.db'}"
+    result = run_python(PROBE, config["REDIS_URL"], database)
     found = json.loads(result.stdout.strip().splitlines()[-1])
     assert found["periodic"] == {
         "queueing.jobs.sweep": 2,

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from tests.live import run_python
+
 SCRIPT = """
 import logging, sys
 from pathlib import Path
@@ -22,15 +21,7 @@ logging.getLogger("helpline.queueing").warning("offer failed (a problem)")
 def test_routine_lines_go_to_the_file_and_problems_to_the_terminal(tmp_path: Path) -> None:
     """INFO reaches only the log file; WARNING reaches both."""
     log_file = tmp_path / "logs" / "worker.log"
-    result = subprocess.run(
-        [sys.executable, "-c", SCRIPT, str(log_file)],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
-    assert result.returncode == 0, result.stderr
+    result = run_python(SCRIPT, str(log_file))
     assert "Job OK" not in result.stderr + result.stdout
     assert "offer failed" in result.stderr
     written = log_file.read_text(encoding="utf-8")
