@@ -115,7 +115,7 @@ def after(app: Flask, settled: Settled) -> None:
     for sid in settled.hang_up:
         _hang_up(port, sid)
     if settled.requeue:
-        queue(app).enqueue("callbacks.jobs.requeue", settled.callback_id)
+        queue(app).enqueue(REQUEUE_JOB, settled.callback_id)
     if settled.retry_at is not None:
         schedule_requeue(app, settled.callback_id, settled.retry_at)
 

@@ -106,7 +106,7 @@ def victim_connect(language: str, helpline: str, room: str) -> VoiceResponse:
 def victim_hold(language: str) -> VoiceResponse:
     """Greet whoever answered in neutral words while machine detection finishes."""
     response = VoiceResponse()
-    _say(response, language, [prompts.text(language, "victim_hold")])
+    say(response, language, [prompts.text(language, "victim_hold")])
     response.pause(length=VICTIM_HOLD_SECONDS)
     response.hangup()
     return response

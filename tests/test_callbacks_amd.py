@@ -17,7 +17,7 @@ from callbacks.service import Policy, request_callback
 from calls.models import Call
 from cases.models import Case
 from core.clock import now
-from core.demo import seed
+from devtools.demo import seed
 from roster.models import Agent
 from tests.acd_helpers import RecordingPort
 from tests.twilio_signing import TwilioSigner, voice_params

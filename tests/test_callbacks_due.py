@@ -18,8 +18,8 @@ from callbacks.service import Policy, request_callback
 from calls.models import Call
 from cases.models import Case
 from core.clock import now
-from core.demo import seed
 from core.jobs import queue
+from devtools.demo import seed
 from queueing.desk import desk_for
 
 VICTIM = "+447700900123"
