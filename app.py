@@ -11,7 +11,7 @@ from typing import Any
 from flask import Flask
 
 from core import config as settings
-from core import db, redis_conn
+from core import db, proxy, redis_conn
 from core.paths import default_database_url, instance_dir
 
 
@@ -25,6 +25,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     db.init_app(app)
     redis_conn.init_app(app)
+    proxy.init_app(app)
     _register_blueprints(app)
     return app
 

@@ -73,7 +73,7 @@ def set_state(agent_id: int) -> Response:
     body = request.get_json(silent=True)
     if not isinstance(body, dict) or set(body) != {"action"}:
         return api_error(400, 'the body must be {"action": ...}')
-    if body["action"] not in ACTIONS:
+    if not isinstance(body["action"], str) or body["action"] not in ACTIONS:
         return api_error(
             422, "unknown action", [{"field": "action", "reason": "available, break or logout"}]
         )

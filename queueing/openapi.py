@@ -199,7 +199,7 @@ PATHS: dict[str, Any] = {
     },
     "/api/agents": {
         "get": {
-            "summary": "List agents with live state (roles: supervisor, integration)",
+            "summary": "List agents with live state (role: supervisor)",
             "responses": {
                 "200": _json(
                     {
@@ -212,7 +212,7 @@ PATHS: dict[str, Any] = {
             },
         },
         "post": {
-            "summary": "Add an agent (roles: supervisor, integration)",
+            "summary": "Add an agent (role: supervisor)",
             "description": _EDIT_RULES,
             "requestBody": _body("AgentInput"),
             "responses": {
@@ -223,7 +223,7 @@ PATHS: dict[str, Any] = {
     },
     "/api/agents/{agent_id}": {
         "get": {
-            "summary": "Show an agent (roles: supervisor, integration)",
+            "summary": "Show an agent (role: supervisor)",
             "parameters": _id("agent_id"),
             "responses": {
                 "200": _json(_ref("Agent"), "the agent"),
@@ -243,7 +243,7 @@ PATHS: dict[str, Any] = {
     },
     "/api/agents/{agent_id}/shifts": {
         "get": {
-            "summary": "List an agent's shifts (roles: supervisor, integration)",
+            "summary": "List an agent's shifts (role: supervisor)",
             "parameters": _id("agent_id"),
             "responses": {
                 "200": _json(
@@ -269,7 +269,7 @@ PATHS: dict[str, Any] = {
     },
     "/api/shifts/{shift_id}": {
         "delete": {
-            "summary": "Remove a shift (roles: supervisor, integration)",
+            "summary": "Remove a shift (role: supervisor)",
             "description": _AUDITED,
             "parameters": _id("shift_id"),
             "responses": {"204": {"description": "removed"}, **error_responses(401, 403, 404)},

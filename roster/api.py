@@ -1,4 +1,4 @@
-"""Manage agents, their skills and shifts: /api/agents, /api/shifts (supervisor, integration)."""
+"""Manage agents, their skills and shifts: /api/agents, /api/shifts (supervisors only)."""
 
 from __future__ import annotations
 
@@ -20,7 +20,9 @@ from roster.editing import RosterError
 from roster.models import Agent, Shift
 
 bp = Blueprint("roster_api", __name__, url_prefix="/api")
-MANAGERS = ("supervisor", "integration")
+# Supervisors (and admins) manage the roster; integration tokens have no roster rights:
+# a records system that could change an agent's phone could send victims' calls anywhere.
+MANAGERS = ("supervisor",)
 T = TypeVar("T")
 Answer = Response | tuple[Response | str, int]
 
