@@ -81,6 +81,22 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("LOCKOUT_NUMBER_WINDOW", 3600, "window (s) for caller-number failures", int),
     Setting("LOCKOUT_NUMBER_SECONDS", 3600, "how long (s) a caller number stays locked", int),
     Setting(
+        "LOCKOUT_WITHHELD_FAILURES",
+        10,
+        "failures on one reference from withheld or invalid numbers that lock it for "
+        "withheld callers only",
+        int,
+    ),
+    Setting(
+        "LOCKOUT_WITHHELD_WINDOW", 86400, "window (s) for a reference's withheld failures", int
+    ),
+    Setting(
+        "LOCKOUT_WITHHELD_SECONDS",
+        86400,
+        "how long (s) a reference stays locked for withheld callers",
+        int,
+    ),
+    Setting(
         "CALLBACK_OFFER_WAIT_SECONDS",
         120,
         "offer a callback automatically when the estimated wait exceeds this (s)",

@@ -52,6 +52,8 @@ def take_reference(
     Locks are checked only after the date of birth, so a locked reference sounds exactly
     like a wrong one and the caller cannot learn which references are being tried.
     """
+    if out_of_tries(session, call, config):
+        return Step.GIVE_UP
     key = normalise(digits)
     if not is_accepted(key, config["CRIME_REFERENCE_PATTERNS"]):
         gave_up = _fail(session, client, call, None, config, now_ms, "format")
@@ -69,6 +71,10 @@ def check_date_of_birth(
     now_ms: int,
 ) -> Step:
     """Verify the held reference against the keyed date of birth (DDMMYYYY)."""
+    if out_of_tries(session, call, config):
+        # A forged extra try on the same CallSid is refused, whatever it keys.
+        client.delete(_pending_key(call))
+        return Step.GIVE_UP
     held = client.get(_pending_key(call))
     if held is None:
         return Step.ASK_REFERENCE
@@ -127,9 +133,12 @@ def _fail(
         client, policy, reference, call.from_e164, now_ms
     )
     record(session, call, "auth_failed", reason=reason)
-    return (
-        ref_locked or num_locked or failures_in_call(session, call) >= config["AUTH_TRIES_PER_CALL"]
-    )
+    return ref_locked or num_locked or out_of_tries(session, call, config)
+
+
+def out_of_tries(session: Session, call: Call, config: Mapping[str, Any]) -> bool:
+    """Say whether this call has used its AUTH_TRIES_PER_CALL (enforced here, not by the TwiML)."""
+    return failures_in_call(session, call) >= config["AUTH_TRIES_PER_CALL"]
 
 
 def failures_in_call(session: Session, call: Call) -> int:
