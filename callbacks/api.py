@@ -15,6 +15,7 @@ from sqlalchemy import Select, or_, select
 
 from api.auth import require_token
 from api.errors import api_error, error_responses
+from api.schemas import path_id
 from callbacks import dialer, queue_link
 from callbacks.attempts import cancel
 from callbacks.models import PENDING_STATES, CallbackAttempt, CallbackRequest
@@ -70,7 +71,7 @@ def _find(callback_id: int) -> CallbackRequest | Response:
     return row if row is not None else api_error(404, "no such callback")
 
 
-@bp.post("/callbacks/<int:callback_id>/reschedule")
+@bp.post("/callbacks/<id:callback_id>/reschedule")
 @require_token(*ROLES)
 def reschedule_callback(callback_id: int) -> Response | tuple[Response, int]:
     """Move a pending callback to a new earliest time; it keeps its place once due."""
@@ -96,7 +97,7 @@ def reschedule_callback(callback_id: int) -> Response | tuple[Response, int]:
     return jsonify(_as_json(row))
 
 
-@bp.post("/callbacks/<int:callback_id>/cancel")
+@bp.post("/callbacks/<id:callback_id>/cancel")
 @require_token(*ROLES)
 def cancel_callback(callback_id: int) -> Response | tuple[Response, int]:
     """Cancel an open callback (and stop an attempt under way)."""
@@ -182,7 +183,7 @@ _CALLBACK_SCHEMA = {
     },
 }
 _ONE = {"application/json": {"schema": {"$ref": "#/components/schemas/Callback"}}}
-_ID = {"name": "callback_id", "in": "path", "required": True, "schema": {"type": "integer"}}
+_ID = path_id("callback_id")
 
 OPENAPI: dict[str, Any] = {
     "schemas": {"Callback": _CALLBACK_SCHEMA},

@@ -110,7 +110,8 @@ OPENAPI: dict[str, Any] = {
                 "responses": {
                     "200": {"description": "updated"},
                     "201": {"description": "created"},
-                    **error_responses(400, 401, 403, 422),
+                    # 404: a reference that cannot be a path segment (e.g. a line break).
+                    **error_responses(400, 401, 403, 404, 422),
                 },
             }
         }

@@ -6,6 +6,7 @@ import datetime as dt
 from typing import Annotated, Any
 
 from flask import Flask, current_app, g
+from werkzeug.routing import IntegerConverter
 from sqlalchemy import DateTime, Engine, MetaData, String, TypeDecorator, create_engine, event
 from sqlalchemy.orm import DeclarativeBase, Session, mapped_column, sessionmaker
 
@@ -69,6 +70,20 @@ def init_app(app: Flask) -> None:
     app.extensions["helpline.engine"] = engine
     app.extensions["helpline.sessionmaker"] = sessionmaker(engine, expire_on_commit=False)
     app.teardown_appcontext(_close_session)
+    app.url_map.converters["id"] = RowIdConverter
+
+
+MAX_ROW_ID = 2**31 - 1
+
+
+class RowIdConverter(IntegerConverter):
+    """`<id:name>` in a route: a row id from 1 to what PostgreSQL's INTEGER holds.
+
+    A larger number is no route (404), instead of an overflow in the database driver (500).
+    """
+
+    def __init__(self, map: Any) -> None:  # noqa: A002 - werkzeug's parameter name
+        super().__init__(map, min=1, max=MAX_ROW_ID)
 
 
 def session_factory(app: Flask | None = None) -> sessionmaker[Session]:

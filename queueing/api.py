@@ -66,7 +66,7 @@ def my_wrap_up() -> Response:
     return agent_id if isinstance(agent_id, Response) else _act(agent_id, "finish_wrap")
 
 
-@bp.post("/agents/<int:agent_id>/state")
+@bp.post("/agents/<id:agent_id>/state")
 @require_token("supervisor")
 def set_state(agent_id: int) -> Response:
     """Supervisors move an agent: available (e.g. after a pause), break or logout."""

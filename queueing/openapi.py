@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from api.errors import error_responses
+from api.schemas import path_id
 from roster.editing import IDENTITY, LANGUAGE, SKILL
 
 
@@ -21,7 +22,7 @@ def _body(name: str) -> dict[str, Any]:
 
 
 def _id(name: str) -> list[dict[str, Any]]:
-    return [{"name": name, "in": "path", "required": True, "schema": {"type": "integer"}}]
+    return [path_id(name)]
 
 
 _STATE = {
