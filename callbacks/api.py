@@ -47,7 +47,7 @@ def list_callbacks() -> Response:
     return jsonify({"callbacks": [_as_json(row) for row in rows]})
 
 
-def _visible() -> Select[tuple[CallbackRequest]] | None:
+def _visible() -> Select[CallbackRequest] | None:
     """Return the callbacks this token may see (None: an agent token linked to no agent)."""
     token = g.api_token
     query = select(CallbackRequest)

@@ -114,7 +114,9 @@ def parse_rows(
     return rows, errors
 
 
-def _records(reader: csv.DictReader[str], errors: list[RowError]) -> Iterator[dict[str, Any]]:
+def _records(
+    reader: csv.DictReader[str], errors: list[RowError]
+) -> Iterator[dict[str | None, Any]]:
     """Yield the reader's rows; a line csv cannot read (e.g. a field over 128 KiB) ends it."""
     try:
         yield from reader

@@ -12,7 +12,8 @@ _NOISE = re.compile(r"[\s\-.]")
 def normalise(raw: str) -> str:
     """Return the lookup key: keypad `*` becomes `/`, spaces, dots and dashes go, upper case.
 
-    NFKC first, so full-width `８０００００２／２４` is the same key as `8000002/24`.
+    NFKC first, so full-width digits and solidus (U+FF10-FF19, U+FF0F) give the same key
+    as their ASCII forms.
     """
     return _NOISE.sub("", unicodedata.normalize("NFKC", raw).replace("*", "/")).upper()
 

@@ -89,7 +89,7 @@ def create_user(
 
 
 def mask_username(username: str) -> str:
-    """Show only a username's first character, for logs (a password typed as a name stays hidden)."""
+    """Show only a username's first character (a password typed as a name stays hidden)."""
     name = username.strip()
     return (name[:1] + "***") if name else "<empty>"
 

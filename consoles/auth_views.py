@@ -67,9 +67,13 @@ def _refused(session: Session, username: str, client: str, result: auth.LoginRes
     """Log and audit a refused login, naming neither the typed username nor the address."""
     client_tag = Throttle.from_config(current_app.config).tag("addr", client)[:12]
     shown = auth.mask_username(username)
-    log.warning("console login refused user=%s reason=%s client=%s", shown, result.reason, client_tag)
+    log.warning(
+        "console login refused user=%s reason=%s client=%s", shown, result.reason, client_tag
+    )
     entity_id = result.user_id if result.user_id is not None else "unknown"
-    audit(session, shown, "login_failed", "user", entity_id, reason=result.reason, client=client_tag)
+    audit(
+        session, shown, "login_failed", "user", entity_id, reason=result.reason, client=client_tag
+    )
 
 
 @bp.post("/logout")

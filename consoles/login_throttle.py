@@ -56,9 +56,10 @@ class Throttle:
 def is_throttled(client: redis.Redis, throttle: Throttle, user_id: int, address: str) -> bool:
     """Say whether this address (or everyone) must wait before trying this user again."""
     by_client, by_user = client.mget(throttle._keys(user_id, address))
-    return int(by_client or 0) >= throttle.client_failures or int(
-        by_user or 0
-    ) >= throttle.user_failures
+    return (
+        int(by_client or 0) >= throttle.client_failures
+        or int(by_user or 0) >= throttle.user_failures
+    )
 
 
 def count_failure(client: redis.Redis, throttle: Throttle, user_id: int, address: str) -> None:

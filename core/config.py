@@ -273,7 +273,10 @@ def check_secret_key(secret: str) -> None:
     if len(secret) < MIN_SECRET_LENGTH:
         raise ConfigError(f"SECRET_KEY is too short: use at least {MIN_SECRET_LENGTH} characters")
     if len(set(secret)) < MIN_SECRET_DISTINCT or _repeats(secret):
-        raise ConfigError("SECRET_KEY is too predictable: use `python -c 'import secrets; print(secrets.token_hex(32))'`")
+        raise ConfigError(
+            "SECRET_KEY is too predictable: use 64 random hex characters, e.g. from "
+            "python -c 'import secrets; print(secrets.token_hex(32))'"
+        )
 
 
 def _repeats(secret: str) -> bool:

@@ -6,9 +6,9 @@ import datetime as dt
 from typing import Annotated, Any
 
 from flask import Flask, current_app, g
-from werkzeug.routing import IntegerConverter
 from sqlalchemy import DateTime, Engine, MetaData, String, TypeDecorator, create_engine, event
 from sqlalchemy.orm import DeclarativeBase, Session, mapped_column, sessionmaker
+from werkzeug.routing import IntegerConverter
 
 NAMING_CONVENTION = {
     "ix": "ix_%(table_name)s_%(column_0_N_name)s",
@@ -82,8 +82,8 @@ class RowIdConverter(IntegerConverter):
     A larger number is no route (404), instead of an overflow in the database driver (500).
     """
 
-    def __init__(self, map: Any) -> None:  # noqa: A002 - werkzeug's parameter name
-        super().__init__(map, min=1, max=MAX_ROW_ID)
+    def __init__(self, url_map: Any) -> None:
+        super().__init__(url_map, min=1, max=MAX_ROW_ID)
 
 
 def session_factory(app: Flask | None = None) -> sessionmaker[Session]:

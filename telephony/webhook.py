@@ -71,7 +71,7 @@ def _claim_or_wait(key: str) -> str | None:
     while time.monotonic() < deadline:
         stored = redis.get(key)
         if stored != _PENDING:
-            return _replayed(stored)
+            return _replayed(str(stored) if stored else None)
         time.sleep(0.05)
     # The first attempt is still running; say nothing twice and let Twilio move on.
     return twiml.empty().to_xml()

@@ -81,7 +81,9 @@ def test_supervisor_state_change_needs_a_known_string_action(
     agent = add_agent(app, "alice")
     headers = bearer(app, "supervisor")
     for action in (["available"], {"a": 1}, 3, None, "dance"):
-        response = client.post(f"/api/agents/{agent}/state", json={"action": action}, headers=headers)
+        response = client.post(
+            f"/api/agents/{agent}/state", json={"action": action}, headers=headers
+        )
         assert response.status_code == 422, action
         assert response.get_json()["details"][0]["field"] == "action"
 

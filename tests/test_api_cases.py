@@ -8,6 +8,7 @@ from sqlalchemy import select
 
 from api.auth import issue_token
 from cases.models import Case
+from tests.test_import import full_width
 
 BODY = {
     "victim_name": "Alex Example",
@@ -146,8 +147,9 @@ def test_nul_bytes_are_refused(app: Flask, client: FlaskClient) -> None:
 def test_full_width_reference_is_the_same_case(app: Flask, client: FlaskClient) -> None:
     """A PUT with full-width digits updates the ASCII-keyed case instead of adding one."""
     headers = token(app, "integration")
+    wide = full_width("8000002/24")
     assert client.put("/api/cases/8000002/24", json=BODY, headers=headers).status_code == 201
-    assert client.put("/api/cases/８０００００２/２４", json=BODY, headers=headers).status_code == 200
+    assert client.put(f"/api/cases/{wide}", json=BODY, headers=headers).status_code == 200
     with app.extensions["helpline.sessionmaker"]() as session:
         assert session.scalars(select(Case.reference_key)).all() == ["8000002/24"]
 

@@ -7,8 +7,6 @@ so their success paths are exercised too. About a minute in all.
 
 from __future__ import annotations
 
-import datetime as dt
-from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -53,7 +51,9 @@ def _tokens(app: Flask) -> dict[str, str]:
         request_callback(session, call, "+447700900123", True, now(), Policy())
         agent_id = session.scalars(select(Agent.id).order_by(Agent.id)).first()
         tokens = {
-            role: issue_token(session, f"contract-{role}", role, agent_id if role == "agent" else None)
+            role: issue_token(
+                session, f"contract-{role}", role, agent_id if role == "agent" else None
+            )
             for role in ("supervisor", "integration", "agent")
         }
         session.commit()

@@ -106,7 +106,10 @@ def test_agents_see_and_change_only_callbacks_put_to_them(app: Flask, client: Fl
     assert client.post(f"/api/callbacks/{other}/cancel", headers=headers).status_code == 404
     reply = client.post(f"/api/callbacks/{other}/reschedule", json=later, headers=headers)
     assert reply.status_code == 404
-    assert client.post(f"/api/callbacks/{mine}/reschedule", json=later, headers=headers).status_code == 200
+    assert (
+        client.post(f"/api/callbacks/{mine}/reschedule", json=later, headers=headers).status_code
+        == 200
+    )
     assert client.post(f"/api/callbacks/{mine}/cancel", headers=headers).status_code == 200
     unlinked = token(app, "agent")
     assert client.get("/api/callbacks", headers=unlinked).status_code == 403

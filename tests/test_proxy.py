@@ -33,6 +33,4 @@ def test_behind_one_proxy_https_answers_carry_hsts(config: dict[str, Any]) -> No
     assert response.headers["Strict-Transport-Security"] == "max-age=31536000"
     login = client.get("/console/login", headers=FORWARDED)
     assert login.headers["Strict-Transport-Security"] == "max-age=31536000"
-    assert client.get("/api/openapi.json", headers=FORWARDED).headers[
-        "Strict-Transport-Security"
-    ]
+    assert client.get("/api/openapi.json", headers=FORWARDED).headers["Strict-Transport-Security"]

@@ -267,4 +267,3 @@ def test_login_refuses_every_off_site_or_broken_next(console: Console, target: s
     assert response.status_code == 302
     assert response.headers["Location"] in ("/console/", target)
     assert response.headers["Location"] == "/console/" or target == "/%0d%0a"
-
