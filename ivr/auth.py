@@ -17,6 +17,7 @@ from calls.models import Call, CallEvent
 from cases.models import Case
 from cases.references import is_accepted, normalise
 from ivr import lockout
+from telephony import sealed
 
 PENDING_SECONDS = 900
 _NO_DATE = "0000-00-00"
@@ -58,7 +59,8 @@ def take_reference(
     if not is_accepted(key, config["CRIME_REFERENCE_PATTERNS"]):
         gave_up = _fail(session, client, call, None, config, now_ms, "format")
         return Step.GIVE_UP if gave_up else Step.BAD_FORMAT
-    client.set(_pending_key(call), key, ex=PENDING_SECONDS)
+    # Sealed: a caller who hangs up here would otherwise leave the reference in Redis.
+    client.set(_pending_key(call), sealed.seal(config["SECRET_KEY"], key), ex=PENDING_SECONDS)
     return Step.ASK_DATE_OF_BIRTH
 
 
@@ -76,9 +78,9 @@ def check_date_of_birth(
         client.delete(_pending_key(call))
         return Step.GIVE_UP
     held = client.get(_pending_key(call))
-    if held is None:
+    key = sealed.unseal(config["SECRET_KEY"], str(held)) if held is not None else None
+    if key is None:
         return Step.ASK_REFERENCE
-    key = held.decode() if isinstance(held, bytes) else str(held)
     client.delete(_pending_key(call))
     case = _matching_case(session, key, parse_date_of_birth(digits))
     policy = lockout.Policy.from_config(config)

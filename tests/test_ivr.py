@@ -429,3 +429,16 @@ def test_a_forged_extra_try_on_the_same_call_is_refused(
     assert redirect_target(root) == "/voice/ivr/person"
     assert not call_row(app).authenticated
     assert "authenticated" not in event_kinds(app)
+
+
+def test_a_keyed_reference_is_not_kept_in_redis_in_clear(
+    app: Flask, twilio: TwilioSigner, seeded: Flask
+) -> None:
+    """Between the reference and the date of birth, Redis holds the reference sealed."""
+    post(twilio, "/voice/ivr/menu", Digits="1")
+    post(twilio, "/voice/ivr/reference", Digits=REF)
+    r = app.extensions["helpline.redis"]
+    held = [str(r.get(key)) for key in r.scan_iter("*") if r.type(key) == "string"]
+    assert held and not any("1234567" in value for value in held)
+    root = post(twilio, "/voice/ivr/date-of-birth", Digits=DOB)
+    assert said(root)[0] == EN.text("status.UNDER_INVESTIGATION")
