@@ -58,7 +58,6 @@ class LoginResult:
     """The outcome of a login attempt (reason and user_id are for the audit trail)."""
 
     user: User | None
-    locked: bool = False
     reason: str = "ok"
     user_id: int | None = None
 
@@ -113,7 +112,7 @@ def authenticate(session: Session, username: str, password: str, client: str) ->
     locked = login_throttle.is_throttled(redis, throttle, user.id, client)
     matches = check_password_hash(user.password_hash, password)
     if locked:
-        return LoginResult(None, locked=True, reason="throttled", user_id=user.id)
+        return LoginResult(None, reason="throttled", user_id=user.id)
     if not matches:
         login_throttle.count_failure(redis, throttle, user.id, client)
         return LoginResult(None, reason="wrong_password", user_id=user.id)
