@@ -15,7 +15,7 @@ from sqlalchemy import Select, or_, select
 
 from api.auth import require_token
 from api.errors import api_error, error_responses
-from api.schemas import path_id
+from api.openapi import path_id
 from callbacks import dialer, queue_link
 from callbacks.attempts import cancel
 from callbacks.models import PENDING_STATES, CallbackAttempt, CallbackRequest
@@ -222,7 +222,7 @@ OPENAPI: dict[str, Any] = {
         "/api/callbacks/{callback_id}/reschedule": {
             "post": {
                 "summary": "Set a pending callback's earliest time (supervisor; agent: their own)",
-                "parameters": [_ID],
+                "parameters": _ID,
                 "requestBody": {
                     "required": True,
                     "content": {
@@ -246,7 +246,7 @@ OPENAPI: dict[str, Any] = {
         "/api/callbacks/{callback_id}/cancel": {
             "post": {
                 "summary": "Cancel an open callback (supervisor; agent: their own)",
-                "parameters": [_ID],
+                "parameters": _ID,
                 "responses": {
                     "200": {"description": "cancelled", "content": _ONE},
                     **error_responses(401, 403, 404, 409),
