@@ -25,7 +25,7 @@ from api.auth import issue_token
 from callbacks.service import Policy, request_callback
 from calls.models import Call
 from core.clock import now
-from core.demo import seed
+from devtools.demo import seed
 from roster.models import Agent
 from tests.live import LiveServer
 
