@@ -1,7 +1,7 @@
 """console session version (logout revokes cookies); login throttling moves to Redis
 
-Revision ID: 0003_console_session_version
-Revises: 0002
+Revision ID: 0004_console_session_version
+Revises: 0003_callback_answered_by
 Create Date: 2026-12-02 11:50:00
 """
 
@@ -12,8 +12,8 @@ from alembic import op
 
 import core.db
 
-revision: str = "0003_console_session_version"
-down_revision: str | None = "0002"
+revision: str = "0004_console_session_version"
+down_revision: str | None = "0003_callback_answered_by"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
