@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 import secrets
 from collections.abc import Mapping
 from pathlib import Path
@@ -22,7 +21,6 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     settings.check_required(app.config)
     _apply_dev_defaults(app)
     app.config["INSTANCE_PATH"] = app.instance_path
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     db.init_app(app)
     redis_conn.init_app(app)
     _register_blueprints(app)
@@ -56,6 +54,7 @@ def _register_blueprints(app: Flask) -> None:
     import api.views
     import callbacks
     import consoles
+    import ops
     from callbacks.api import bp as callbacks_api_bp
     from callbacks.views import bp as callbacks_bp
     from calls.views import bp as calls_bp
@@ -76,3 +75,4 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(callbacks_bp)
     app.register_blueprint(callbacks_api_bp)
     callbacks.init_app(app)
+    ops.init_app(app)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import signal
 import sys
+import time
 from pathlib import Path
 
 import click
@@ -116,14 +118,28 @@ def create_user_command(username: str, role: str, agent_id: int | None, password
 @with_appcontext
 def worker_command() -> None:
     """Run an RQ worker with its scheduler, plus Helpline's periodic jobs."""
+    from redis.exceptions import ConnectionError as RedisDown
     from rq import Worker
 
     from core.jobs import PeriodicScheduler, queue
     from core.redis_conn import get_raw_redis
+    from ops.jobs import count_failure
 
     PeriodicScheduler(current_app._get_current_object()).start()  # type: ignore[attr-defined]
-    worker = Worker([queue(current_app)], connection=get_raw_redis())
-    worker.work(with_scheduler=True)
+    while True:
+        try:
+            worker = Worker(
+                [queue(current_app)], connection=get_raw_redis(), exception_handlers=[count_failure]
+            )
+            worker.work(with_scheduler=True)
+            return
+        except RedisDown:
+            # RQ quits when Redis drops mid-job, and a platform may wait minutes to restart a
+            # crashed process: start again here. RQ's signal handlers died with its worker.
+            signal.signal(signal.SIGTERM, signal.SIG_DFL)
+            signal.signal(signal.SIGINT, signal.default_int_handler)
+            click.echo("worker: Redis unreachable; starting again in 2 s", err=True)
+            time.sleep(2)
 
 
 @main.command("settings", with_appcontext=False)

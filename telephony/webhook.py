@@ -12,6 +12,7 @@ from flask import Response, current_app, request
 from redis.exceptions import RedisError
 
 from core.redis_conn import get_redis
+from ops.counters import WEBHOOK_FALLBACKS
 from telephony import signatures, twiml
 
 log = logging.getLogger("helpline.webhook")
@@ -93,4 +94,5 @@ def _run_safely(view: View, fallback: Callable[[], Any], args: Any, kwargs: Any)
         return response
     except Exception:
         log.exception("webhook failed path=%s; answering with fallback TwiML", request.path)
+        WEBHOOK_FALLBACKS.inc(request.url_rule.rule if request.url_rule else request.path)
         return twiml.xml(fallback())
