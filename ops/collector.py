@@ -23,6 +23,7 @@ from callbacks.models import CallbackRequest
 from calls.models import Call
 from core.clock import epoch_ms, now
 from core.db import session_factory
+from core.jobs import HEARTBEAT_KEY
 from core.redis_conn import get_redis
 from ops import counters
 from queueing.desk import desk_for
@@ -58,7 +59,12 @@ class StateCollector(Collector):
 
     def _from_redis(self) -> Iterable[Metric]:
         client = get_redis(self.app)
-        return [*_queue(self.app), _ivr_lockouts(client), *_shared_counters(client)]
+        worker = GaugeMetricFamily(
+            "helpline_worker_up",
+            "1 while some `helpline worker` heartbeat is fresh (as /readyz sees it)",
+            value=int(client.exists(HEARTBEAT_KEY)),
+        )
+        return [*_queue(self.app), worker, _ivr_lockouts(client), *_shared_counters(client)]
 
     def _from_database(self) -> Iterable[Metric]:
         with session_factory(self.app)() as session:

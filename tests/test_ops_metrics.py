@@ -48,6 +48,7 @@ SERIES = (
     "helpline_job_failures_total",
     "helpline_webhook_fallbacks_total",
     "helpline_metrics_source_up",
+    "helpline_worker_up",
 )
 
 
@@ -137,6 +138,7 @@ def test_metrics_list_every_series_on_an_idle_desk(client: FlaskClient) -> None:
     assert value(samples, "helpline_metrics_source_up", source="database") == 1
     assert value(samples, "helpline_queue_waiting", kind="call") == 0
     assert value(samples, "helpline_agents", state="available") == 0
+    assert value(samples, "helpline_worker_up") == 0
     assert ("helpline_twilio_rest_errors_total", (("status", "unreachable"),)) in samples
 
 
@@ -264,6 +266,7 @@ def test_job_failures_are_counted(app: Flask, worker: Any, client: FlaskClient) 
         return failures
 
     assert until(counted, "the failure to be counted") == 1
+    assert value(scrape(client), "helpline_worker_up") == 1
 
 
 @pytest.mark.slow
