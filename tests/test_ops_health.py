@@ -20,7 +20,6 @@ import redis
 from flask import Flask
 from flask.testing import FlaskClient
 
-from app import create_app
 from core.embedded_redis import EmbeddedRedis
 from core.jobs import HEARTBEAT_KEY
 from core.migrate import upgrade
@@ -63,21 +62,15 @@ def ready(client: FlaskClient) -> bool:
     return readiness(client)[0] == 200
 
 
-def build(config: dict[str, Any], **overrides: Any) -> Flask:
-    """Another app on the test's stores, with some settings replaced."""
-    return create_app({**config, **overrides})
-
-
 @pytest.fixture
 def beating(app: Flask) -> None:
     """A heartbeat on the suite's Redis, as a live worker would leave."""
     redis.Redis.from_url(app.config["REDIS_URL"]).set(HEARTBEAT_KEY, "1", ex=60)
 
 
-def test_healthz_touches_no_store(config: dict[str, Any]) -> None:
+def test_healthz_touches_no_store(make_app: Callable[..., Flask]) -> None:
     """/healthz answers 200 even when neither the database nor Redis can be reached."""
-    dead = build(
-        config,
+    dead = make_app(
         REDIS_URL=f"redis://127.0.0.1:{closed_port()}/0",
         DATABASE_URL=f"postgresql+psycopg://postgres@127.0.0.1:{closed_port()}/helpline",
     )
@@ -91,10 +84,9 @@ def test_readyz_ready_when_everything_answers(client: FlaskClient, beating: None
     assert readiness(client) == (200, dict.fromkeys(CHECKS, "ok"))
 
 
-def test_readyz_unready_without_any_store(config: dict[str, Any]) -> None:
+def test_readyz_unready_without_any_store(make_app: Callable[..., Flask]) -> None:
     """Database on a closed port and Redis gone: 503, every check fails, no error text leaks."""
-    dead = build(
-        config,
+    dead = make_app(
         REDIS_URL=f"redis://127.0.0.1:{closed_port()}/0",
         DATABASE_URL=f"postgresql+psycopg://postgres@127.0.0.1:{closed_port()}/helpline",
     )
@@ -113,16 +105,18 @@ def test_readyz_loads_scripts_redis_lost(app: Flask, client: FlaskClient, beatin
     assert all(raw.script_exists(*shas))
 
 
-def test_readyz_unready_when_worker_heartbeat_stops(app: Flask, config: dict[str, Any]) -> None:
+def test_readyz_unready_when_worker_heartbeat_stops(
+    app: Flask, config: dict[str, Any], make_app: Callable[..., Flask]
+) -> None:
     """A real worker makes /readyz ready; once it stops, the heartbeat lapses and it is not."""
-    probed = build(config, WORKER_HEARTBEAT_SECONDS=2).test_client()
+    probed = make_app(WORKER_HEARTBEAT_SECONDS=2).test_client()
     assert readiness(probed) == (503, {**dict.fromkeys(CHECKS, "ok"), "worker": "fail"})
     worker = WorkerProcess({**config, "WORKER_HEARTBEAT_SECONDS": 2})
     try:
-        until(lambda: ready(probed), "the worker's first heartbeat")
+        until(lambda: ready(probed), "the worker's first heartbeat", 90)
     finally:
         worker.stop()
-    until(lambda: readiness(probed)[1]["worker"] == "fail", "the heartbeat to lapse", 10)
+    until(lambda: readiness(probed)[1]["worker"] == "fail", "the heartbeat to lapse", 20)
     assert readiness(probed) == (503, {**dict.fromkeys(CHECKS, "ok"), "worker": "fail"})
 
 
@@ -136,15 +130,18 @@ def private_redis(tmp_path: Path) -> Iterator[list[EmbeddedRedis]]:
 
 @pytest.mark.slow
 def test_readyz_follows_redis_down_and_back(
-    app: Flask, config: dict[str, Any], private_redis: list[EmbeddedRedis], tmp_path: Path
+    app: Flask,
+    config: dict[str, Any],
+    make_app: Callable[..., Flask],
+    private_redis: list[EmbeddedRedis],
+    tmp_path: Path,
 ) -> None:
     """Stopping the real Redis makes /readyz unready; starting it again makes it ready."""
     url = private_redis[0].url
-    settings = {**config, "REDIS_URL": url, "WORKER_HEARTBEAT_SECONDS": 5}
-    probed = build(settings).test_client()
-    worker = WorkerProcess(settings)
+    probed = make_app(REDIS_URL=url, WORKER_HEARTBEAT_SECONDS=5).test_client()
+    worker = WorkerProcess({**config, "REDIS_URL": url, "WORKER_HEARTBEAT_SECONDS": 5})
     try:
-        until(lambda: ready(probed), "ready with Redis up")
+        until(lambda: ready(probed), "ready with Redis up", 90)
         private_redis[0].stop()
         status, checks = readiness(probed)
         assert status == 503
@@ -155,13 +152,15 @@ def test_readyz_follows_redis_down_and_back(
         assert private_redis[-1].url == url
         # The new server holds no scripts and no heartbeat: the probe loads the one and the
         # worker, having waited out the outage, writes the other.
-        until(lambda: ready(probed), "ready again with Redis back")
+        until(lambda: ready(probed), "ready again with Redis back", 60)
     finally:
         worker.stop()
 
 
 @pytest.mark.slow
-def test_readyz_follows_database_down_and_back(app: Flask, config: dict[str, Any]) -> None:
+def test_readyz_follows_database_down_and_back(
+    app: Flask, config: dict[str, Any], make_app: Callable[..., Flask]
+) -> None:
     """Stopping a real PostgreSQL server makes /readyz unready; starting it makes it ready."""
     reason = unavailable_reason()
     if reason:
@@ -169,9 +168,8 @@ def test_readyz_follows_database_down_and_back(app: Flask, config: dict[str, Any
     server = ThrowawayPostgres().start()
     try:
         upgrade(server.url)
-        settings = {**config, "DATABASE_URL": server.url}
         redis.Redis.from_url(config["REDIS_URL"]).set(HEARTBEAT_KEY, "1", ex=600)
-        probed = build(settings)
+        probed = make_app(DATABASE_URL=server.url)
         client = probed.test_client()
         assert readiness(client) == (200, dict.fromkeys(CHECKS, "ok"))
         server.stop()

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Callable
 from typing import Any
 
 import pytest
 from flask import Flask
 
-from app import create_app
 from core import config as settings
 from ops.logs import mask_digits
 from tests.conftest import AUTH_TOKEN, PUBLIC_BASE_URL
@@ -21,9 +21,9 @@ SID = "CA" + "b" * 32
 
 
 @pytest.fixture
-def json_app(config: dict[str, Any], app: Flask) -> Flask:
+def json_app(app: Flask, make_app: Callable[..., Flask]) -> Flask:
     """The app logging JSON (on the stores the `app` fixture cleans)."""
-    return seed_demo(create_app({**config, "LOG_FORMAT": "json"}))
+    return seed_demo(make_app(LOG_FORMAT="json"))
 
 
 def post(app: Flask, path: str, headers: dict[str, str] | None = None, **params: str) -> Any:

@@ -16,7 +16,6 @@ from prometheus_client.parser import text_string_to_metric_families
 from sqlalchemy import update
 
 from accounts.models import User
-from app import create_app
 from callbacks.models import CallbackRequest
 from core.clock import now
 from core.jobs import queue
@@ -110,9 +109,9 @@ def until(check: Callable[[], Any], what: str, timeout: float = 30) -> Any:
     raise AssertionError(f"timed out waiting for {what}")
 
 
-def test_metrics_not_served_without_a_token_setting(config: dict[str, Any]) -> None:
+def test_metrics_not_served_without_a_token_setting(make_app: Callable[..., Flask]) -> None:
     """With METRICS_TOKEN unset (the default), /metrics does not exist to anyone."""
-    client = create_app({**config, "METRICS_TOKEN": None}).test_client()
+    client = make_app(METRICS_TOKEN=None).test_client()
     assert client.get("/metrics").status_code == 404
     assert client.get("/metrics", headers={"Authorization": "Bearer "}).status_code == 404
 
