@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+import requests
 from flask import Flask, current_app
 from twilio.http.http_client import TwilioHttpClient
 from twilio.rest import Client
@@ -26,7 +27,7 @@ class _HttpClient(TwilioHttpClient):
             url = self._base + url[len(TWILIO_API) :]
         try:
             response = super().request(method, url, *args, **kwargs)
-        except Exception:
+        except requests.RequestException:
             TWILIO_REST_ERRORS.inc("unreachable")
             raise
         if response.status_code >= 400:

@@ -94,5 +94,5 @@ def _run_safely(view: View, fallback: Callable[[], Any], args: Any, kwargs: Any)
         return response
     except Exception:
         log.exception("webhook failed path=%s; answering with fallback TwiML", request.path)
-        WEBHOOK_FALLBACKS.inc(request.url_rule.rule if request.url_rule else request.path)
+        WEBHOOK_FALLBACKS.inc(request.url_rule.rule if request.url_rule else "unmatched")
         return twiml.xml(fallback())
