@@ -2,7 +2,7 @@
 
 Computed here rather than counted in each process, so every web process reports the same
 truth, and a restart loses nothing: gauges from Redis (the ACD) and the database, counters
-from the database's own records and from the shared counters in Redis (ops/counters.py).
+from the database's own records and from the shared counters in Redis (core/counters.py).
 """
 
 from __future__ import annotations
@@ -21,11 +21,11 @@ from sqlalchemy.orm import Session
 from accounts.models import User
 from callbacks.models import CallbackRequest
 from calls.models import Call
+from core import counters
 from core.clock import epoch_ms, now
 from core.db import session_factory
 from core.jobs import HEARTBEAT_KEY
 from core.redis_conn import get_redis
-from ops import counters
 from queueing.desk import desk_for
 
 log = logging.getLogger("helpline.metrics")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from types import TracebackType
 from typing import Any
 
-from ops.counters import JOB_FAILURES
+from core.counters import JOB_FAILURES
 
 
 def count_failure(

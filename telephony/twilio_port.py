@@ -10,7 +10,7 @@ from flask import Flask, current_app
 from twilio.http.http_client import TwilioHttpClient
 from twilio.rest import Client
 
-from ops.counters import TWILIO_REST_ERRORS
+from core.counters import TWILIO_REST_ERRORS
 
 TWILIO_API = "https://api.twilio.com"
 

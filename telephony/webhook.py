@@ -11,8 +11,8 @@ from typing import Any
 from flask import Response, current_app, request
 from redis.exceptions import RedisError
 
+from core.counters import WEBHOOK_FALLBACKS
 from core.redis_conn import get_redis
-from ops.counters import WEBHOOK_FALLBACKS
 from telephony import signatures, twiml
 
 log = logging.getLogger("helpline.webhook")

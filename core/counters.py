@@ -3,7 +3,8 @@
 Prometheus's own counters live in one process (or one host's files under gunicorn); REST
 errors and job failures also happen in `helpline worker`, which serves no /metrics. A count
 here is one HINCRBY; /metrics reads the hash (ops/collector.py). Facts the database already
-records (calls answered, callbacks failed) are counted there instead, not here.
+records (calls answered, callbacks failed) are counted there instead, not here. Plumbing in
+core/, so the telephony edge and the worker can count without importing the ops feature.
 """
 
 from __future__ import annotations
