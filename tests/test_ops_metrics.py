@@ -264,7 +264,7 @@ def test_job_failures_are_counted(app: Flask, worker: Any, client: FlaskClient) 
         failures = value(scrape(client), "helpline_job_failures_total", job=f"{__name__}.explode")
         return failures
 
-    assert until(counted, "the failure to be counted") == 1
+    assert until(counted, "the failure to be counted", 90) == 1
     assert value(scrape(client), "helpline_worker_up") == 1
 
 
