@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 import secrets
 from collections.abc import Mapping
 from pathlib import Path
@@ -16,6 +15,7 @@ import calls
 import cases
 import consoles
 import ivr
+import ops
 import queueing
 import roster
 from core import config as settings
@@ -25,7 +25,18 @@ from core.paths import default_database_url, instance_dir
 
 # Every feature, in registration order: each package's `init_app(app)` plugs it in (see
 # core/features.py). A new feature is one import and one entry here.
-FEATURES: tuple[Feature, ...] = (api, ivr, calls, cases, consoles, queueing, roster, callbacks)
+# ops goes first: it sets up logging and times every request.
+FEATURES: tuple[Feature, ...] = (
+    ops,
+    api,
+    ivr,
+    calls,
+    cases,
+    consoles,
+    queueing,
+    roster,
+    callbacks,
+)
 
 
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
@@ -35,7 +46,6 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     settings.check_required(app.config)
     _apply_dev_defaults(app)
     app.config["INSTANCE_PATH"] = app.instance_path
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     db.init_app(app)
     redis_conn.init_app(app)
     proxy.init_app(app)

@@ -3,15 +3,21 @@
 from __future__ import annotations
 
 import logging
+import signal
+import time
 from logging.handlers import RotatingFileHandler
 from pathlib import Path
 
 from flask import Flask
+from redis.exceptions import ConnectionError as RedisDown
 from rq import Worker
 
 from app import create_app
 from core.jobs import PeriodicScheduler, queue, use_app_factory
 from core.redis_conn import get_raw_redis
+from ops.jobs import count_failure
+
+log = logging.getLogger("helpline.worker")
 
 
 def run(app: Flask, log_file: Path | None = None) -> None:
@@ -19,8 +25,20 @@ def run(app: Flask, log_file: Path | None = None) -> None:
     if log_file is not None:
         log_routine_to(log_file)
     prepare(app).start()
-    worker = Worker([queue(app)], connection=get_raw_redis(app))
-    worker.work(with_scheduler=True)
+    while True:
+        try:
+            worker = Worker(
+                [queue(app)], connection=get_raw_redis(app), exception_handlers=[count_failure]
+            )
+            worker.work(with_scheduler=True)
+            return
+        except RedisDown:
+            # RQ quits when Redis drops mid-job, and a platform may wait minutes to restart a
+            # crashed process: start again here. RQ's signal handlers died with its worker.
+            signal.signal(signal.SIGTERM, signal.SIG_DFL)
+            signal.signal(signal.SIGINT, signal.default_int_handler)
+            log.warning("Redis unreachable; starting the worker again in 2 s")
+            time.sleep(2)
 
 
 def prepare(app: Flask) -> PeriodicScheduler:

@@ -16,6 +16,13 @@ def _list(raw: str) -> tuple[str, ...]:
     return tuple(part.strip() for part in raw.split(",") if part.strip())
 
 
+def _log_format(raw: str) -> str:
+    value = raw.strip().lower()
+    if value not in {"text", "json"}:
+        raise ValueError(f"expected text or json, not {raw!r}")
+    return value
+
+
 @dataclass(frozen=True)
 class Setting:
     """One environment setting: its name, default, parser and whether production needs it."""
@@ -200,6 +207,23 @@ SETTINGS: tuple[Setting, ...] = (
     ),
     Setting("AGENT_TOKEN_TTL", 3600, "lifetime (s) of a softphone access token", int),
     Setting("AGENT_POLL_SECONDS", 1.0, "how often (s) the agent page refreshes its state", float),
+    Setting(
+        "LOG_FORMAT",
+        "text",
+        "log lines as text, or json: one object per line with request id and CallSid",
+        _log_format,
+    ),
+    Setting(
+        "METRICS_TOKEN",
+        None,
+        "bearer token Prometheus sends to read /metrics; unset, /metrics answers 404",
+    ),
+    Setting(
+        "WORKER_HEARTBEAT_SECONDS",
+        30,
+        "/readyz fails when no `helpline worker` has reported for this long (s)",
+        int,
+    ),
 )
 
 _BY_NAME = {s.name: s for s in SETTINGS}

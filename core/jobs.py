@@ -8,6 +8,7 @@ from collections.abc import Callable, Sequence
 from functools import cache
 
 from flask import Flask
+from redis.exceptions import RedisError
 from rq import Queue
 
 from core.features import PeriodicJob, registry
@@ -15,6 +16,8 @@ from core.redis_conn import get_raw_redis
 
 log = logging.getLogger("helpline.jobs")
 QUEUE_NAME = "helpline"
+# Present while some `helpline worker` is alive: /readyz reads it (see ops/health.py).
+HEARTBEAT_KEY = "hl:worker:heartbeat"
 _factory: list[Callable[[], Flask]] = []
 
 
@@ -48,11 +51,16 @@ class PeriodicScheduler(threading.Thread):
 
     def run(self) -> None:
         while not self.stopping.wait(1.0):
-            self.tick()
+            try:
+                self.tick()
+            except RedisError as exc:
+                # Redis will come back; a dead thread would never schedule or beat again.
+                log.warning("periodic jobs: Redis unreachable (%s); retrying", type(exc).__name__)
 
     def tick(self) -> int:
         """Enqueue the jobs that are due; return how many this process enqueued."""
         redis = get_raw_redis(self.app)
+        redis.set(HEARTBEAT_KEY, "1", ex=self.app.config["WORKER_HEARTBEAT_SECONDS"])
         enqueued = 0
         for job in self.periodic:
             if redis.set(f"hl:periodic:{job.name}", "1", nx=True, ex=job.seconds):

@@ -5,24 +5,34 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+import requests
 from flask import Flask, current_app
 from twilio.http.http_client import TwilioHttpClient
 from twilio.rest import Client
 
+from core.counters import TWILIO_REST_ERRORS
+
 TWILIO_API = "https://api.twilio.com"
 
 
-class _RebasedHttpClient(TwilioHttpClient):
-    """Send requests meant for api.twilio.com to another base URL."""
+class _HttpClient(TwilioHttpClient):
+    """Send requests to api.twilio.com (or another base URL), counting failures for metrics."""
 
-    def __init__(self, base_url: str) -> None:
+    def __init__(self, base_url: str | None) -> None:
         super().__init__(timeout=10)
-        self._base = base_url.rstrip("/")
+        self._base = base_url.rstrip("/") if base_url else None
 
     def request(self, method: str, url: str, *args: Any, **kwargs: Any) -> Any:
-        if url.startswith(TWILIO_API):
+        if self._base and url.startswith(TWILIO_API):
             url = self._base + url[len(TWILIO_API) :]
-        return super().request(method, url, *args, **kwargs)
+        try:
+            response = super().request(method, url, *args, **kwargs)
+        except requests.RequestException:
+            TWILIO_REST_ERRORS.inc("unreachable")
+            raise
+        if response.status_code >= 400:
+            TWILIO_REST_ERRORS.inc(str(response.status_code))
+        return response
 
 
 class TwilioPort:
@@ -31,8 +41,7 @@ class TwilioPort:
     def __init__(
         self, account_sid: str, auth_token: str, base_url: str | None, from_number: str
     ) -> None:
-        http_client = _RebasedHttpClient(base_url) if base_url else TwilioHttpClient(timeout=10)
-        self.client = Client(account_sid, auth_token, http_client=http_client)
+        self.client = Client(account_sid, auth_token, http_client=_HttpClient(base_url))
         self.from_number = from_number
 
     def create_call(

@@ -11,6 +11,7 @@ from typing import Any
 from flask import Response, current_app, request
 from redis.exceptions import RedisError
 
+from core.counters import WEBHOOK_FALLBACKS
 from core.redis_conn import get_redis
 from telephony import sealed, signatures, twiml
 
@@ -100,4 +101,5 @@ def _run_safely(view: View, fallback: Callable[[], Any], args: Any, kwargs: Any)
         return response
     except Exception:
         log.exception("webhook failed path=%s; answering with fallback TwiML", request.path)
+        WEBHOOK_FALLBACKS.inc(request.url_rule.rule if request.url_rule else "unmatched")
         return twiml.xml(fallback())

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import tempfile
 import zlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
@@ -93,6 +93,20 @@ def clean(application: Flask) -> None:
         for table in reversed(Base.metadata.sorted_tables):
             connection.execute(delete(table))
     redis.Redis.from_url(application.config["REDIS_URL"]).flushdb()
+
+
+@pytest.fixture
+def make_app(config: dict[str, Any]) -> Iterator[Callable[..., Flask]]:
+    """Build more apps on the test's settings with some replaced; close their pools after."""
+    made: list[Flask] = []
+
+    def make(**overrides: Any) -> Flask:
+        made.append(create_app({**config, **overrides}))
+        return made[-1]
+
+    yield make
+    for application in made:
+        application.extensions["helpline.engine"].dispose()
 
 
 @pytest.fixture

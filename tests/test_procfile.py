@@ -136,3 +136,46 @@ def wait_for(probe: Any, seconds: float = 30) -> Any:
             pass  # not listening yet, or listening while its workers still boot (busy machine)
         time.sleep(0.2)
     raise AssertionError("timed out waiting")
+
+
+def test_web_metrics_sum_every_worker(
+    app: Any, production_env: dict[str, str], tmp_path: Path
+) -> None:
+    """Under `web`, /metrics (multi-process mode) counts requests served by any worker."""
+    token = "procfile-metrics-token"
+    shared = tmp_path / "prometheus"
+    shared.mkdir()
+    (shared / "histogram_1.db").write_bytes(b"left by an earlier run")
+    env = {
+        **production_env,
+        "METRICS_TOKEN": token,
+        "WEB_CONCURRENCY": "2",
+        "PROMETHEUS_MULTIPROC_DIR": str(shared),
+    }
+    process = start(procfile()["web"], env)
+    base = f"http://127.0.0.1:{env['PORT']}"
+    auth = {"Authorization": f"Bearer {token}"}
+    try:
+        wait_for(lambda: requests.get(f"{base}/healthz", timeout=2).ok)
+        before = _healthz_count(requests.get(f"{base}/metrics", headers=auth, timeout=5).text)
+        for _ in range(20):  # a new connection each time, so both workers take some
+            assert requests.get(f"{base}/healthz", timeout=5).status_code == 200
+        scrapes = [requests.get(f"{base}/metrics", headers=auth, timeout=5) for _ in range(6)]
+        files = {path.name for path in shared.iterdir()}
+    finally:
+        stop(process)
+    assert "histogram_1.db" not in files, "gunicorn.conf.py empties the directory at start"
+    assert any(name.startswith("histogram_") for name in files), "workers write their metrics"
+    for scrape in scrapes:
+        assert scrape.status_code == 200
+        assert _healthz_count(scrape.text) == before + 20
+
+
+def _healthz_count(exposition: str) -> float:
+    """Sum the request count of /healthz over the exposition's series."""
+    prefix = "helpline_http_request_duration_seconds_count{"
+    return sum(
+        float(line.rsplit(" ", 1)[1])
+        for line in exposition.splitlines()
+        if line.startswith(prefix) and 'route="/healthz"' in line
+    )
