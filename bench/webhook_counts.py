@@ -49,9 +49,14 @@ def install(app: Flask) -> Tally:
     engine = app.extensions["helpline.engine"]
     event.listen(engine, "before_cursor_execute", lambda *_: tally.bump("sql"))
     event.listen(engine, "commit", lambda *_: tally.bump("commits"))
-    if engine.pool._pre_ping:
-        # Each checkout of a pooled connection pings it first: one more round trip.
-        event.listen(engine.pool, "checkout", lambda *_: tally.bump("pings"))
+    ping = engine.dialect.do_ping
+
+    def counted_ping(dbapi_connection: Any) -> Any:
+        # A pooled connection checked before use (pool_pre_ping or core.db's own check).
+        tally.bump("pings")
+        return ping(dbapi_connection)
+
+    engine.dialect.do_ping = counted_ping
     send = redis.connection.AbstractConnection.send_packed_command
 
     def counted(self: Any, command: Any, check_health: bool = True) -> None:

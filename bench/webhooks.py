@@ -10,8 +10,8 @@ with unique idempotency tokens, alternating static and Helpline phases, for: who
 self-service calls, the date-of-birth webhook alone, the queue's hold loop and the status
 callback. Every answer is checked (no apology, the next step's URL) and the database must
 hold what the callers did. Before the load, a sample of each webhook runs in-process
-through the same app, counting SQL statements, pool pre-pings, commits and Redis round trips.
-BENCH_SECONDS (5) and BENCH_ROUNDS (2) set the length of each phase and how many rounds.
+through the same app, counting SQL statements, connection pings, commits and Redis round trips.
+BENCH_SECONDS (4) and BENCH_ROUNDS (3) set the length of each phase and how many rounds.
 """
 
 from __future__ import annotations
@@ -44,8 +44,8 @@ from core.embedded_redis import EmbeddedRedis
 from core.migrate import upgrade
 
 ROOT = Path(__file__).resolve().parent.parent
-SECONDS = float(os.environ.get("BENCH_SECONDS", "5"))
-ROUNDS = int(os.environ.get("BENCH_ROUNDS", "2"))
+SECONDS = float(os.environ.get("BENCH_SECONDS", "4"))
+ROUNDS = int(os.environ.get("BENCH_ROUNDS", "3"))
 CONNECTIONS = 16  # the Procfile's 2 workers x 8 threads, all kept busy
 POOL_RPS = 5000  # unique calls are made for up to this many requests/s over a whole phase
 WAITING = 500
@@ -260,7 +260,7 @@ def sample_counts(bench: Bench) -> counts.Tally:
 def print_counts(tally: counts.Tally) -> None:
     """Print the work per webhook (means over the sample)."""
     print(f"\nWork per webhook (in-process, mean of {SAMPLE} requests each)\n")
-    print("| webhook | SQL statements | pool pre-pings | commits | Redis round trips |")
+    print("| webhook | SQL statements | connection pings | commits | Redis round trips |")
     print("|---|---:|---:|---:|---:|")
     steps = tuple(step for step, *_ in calls.CALL_STEPS)
     rows = [(step, (step,)) for step in steps] + [("**self-service call, per webhook**", steps)]

@@ -69,11 +69,10 @@ def check_date_of_birth(
     now_ms: int,
 ) -> Step:
     """Verify the held reference against the keyed date of birth (DDMMYYYY)."""
-    held = client.get(_pending_key(call))
+    held = client.getdel(_pending_key(call))
     if held is None:
         return Step.ASK_REFERENCE
     key = held.decode() if isinstance(held, bytes) else str(held)
-    client.delete(_pending_key(call))
     case = _matching_case(session, key, parse_date_of_birth(digits))
     policy = lockout.Policy.from_config(config)
     if lockout.is_locked(client, policy, key, call.from_e164):
@@ -83,7 +82,9 @@ def check_date_of_birth(
     if case is None:
         gave_up = _fail(session, client, call, key, config, now_ms, "no_match")
         return Step.GIVE_UP if gave_up else Step.TRY_AGAIN
-    call.authenticated, call.case_id = True, case.id
+    # Holding the case on the call keeps it in the session, so the status read-out that
+    # follows finds it there instead of reading it again.
+    call.authenticated, call.case_id, call.case = True, case.id, case
     record(session, call, "authenticated", case_id=case.id)
     return Step.VERIFIED
 
