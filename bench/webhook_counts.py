@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -13,7 +14,7 @@ from sqlalchemy import event
 
 from bench.webhook_calls import CHECKS, FORBID, Signed
 
-KINDS = ("sql", "pings", "commits", "redis")
+KINDS = ("sql", "pings", "commits", "redis", "cpu_us")
 
 
 @dataclass
@@ -31,7 +32,9 @@ class Tally:
     def measure(self, step: str, send: Callable[[], None]) -> None:
         """Run one request and add the work it caused to its step."""
         before = dict(self.now)
+        started = time.process_time()
         send()
+        self.now["cpu_us"] += round((time.process_time() - started) * 1e6)
         self.requests[step] += 1
         for kind in KINDS:
             totals = self.steps[step]

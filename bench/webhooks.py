@@ -10,8 +10,10 @@ with unique idempotency tokens, alternating static and Helpline phases, for: who
 self-service calls, the date-of-birth webhook alone, the queue's hold loop and the status
 callback. Every answer is checked (no apology, the next step's URL) and the database must
 hold what the callers did. Before the load, a sample of each webhook runs in-process
-through the same app, counting SQL statements, connection pings, commits and Redis round trips.
-BENCH_SECONDS (4) and BENCH_ROUNDS (3) set the length of each phase and how many rounds.
+through the same app, counting SQL statements, connection pings, commits and Redis round trips,
+and the CPU time it takes in this process (the app's Python side; not PostgreSQL's or Redis's).
+BENCH_SECONDS (4) and BENCH_ROUNDS (3) set the length of each phase and how many rounds
+(0: only the in-process counts).
 """
 
 from __future__ import annotations
@@ -260,14 +262,18 @@ def sample_counts(bench: Bench) -> counts.Tally:
 def print_counts(tally: counts.Tally) -> None:
     """Print the work per webhook (means over the sample)."""
     print(f"\nWork per webhook (in-process, mean of {SAMPLE} requests each)\n")
-    print("| webhook | SQL statements | connection pings | commits | Redis round trips |")
-    print("|---|---:|---:|---:|---:|")
+    print(
+        "| webhook | SQL statements | connection pings | commits | Redis round trips "
+        "| CPU ms (this process) |"
+    )
+    print("|---|---:|---:|---:|---:|---:|")
     steps = tuple(step for step, *_ in calls.CALL_STEPS)
     rows = [(step, (step,)) for step in steps] + [("**self-service call, per webhook**", steps)]
     rows += [("date of birth alone", ("dob alone",)), ("hold loop (waitUrl)", ("wait",))]
     rows += [("status callback", ("status",))]
     for name, group in rows:
         mean = tally.per_request(group)
+        mean["cpu_us"] /= 1000
         print(f"| {name} | " + " | ".join(f"{mean[k]:.2f}" for k in counts.KINDS) + " |")
 
 
@@ -354,7 +360,8 @@ def main() -> None:
         bench = Bench(app, servers[0], servers[1], work)
         calls.queue_callers(app, bench.waiting)
         print_counts(sample_counts(bench))
-        run(bench)
+        if ROUNDS:
+            run(bench)
     finally:
         for server in servers:
             server.stop()
