@@ -8,7 +8,8 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from flask import Response, current_app, request
+from flask import Response, current_app, g, request
+from redis.client import Pipeline
 from redis.exceptions import RedisError
 
 from core.redis_conn import get_redis
@@ -33,8 +34,7 @@ def twilio_webhook(fallback: Callable[[], Any] = twiml.apology) -> Callable[[Vie
             if replay is not None:
                 return twiml.xml(replay)
             response = _run_safely(view, fallback, args, kwargs)
-            if key:
-                _remember(key, response)
+            _remember(key, response)
             return response
 
         return wrapper
@@ -77,10 +77,29 @@ def _claim_or_wait(key: str) -> str | None:
     return twiml.empty().to_xml()
 
 
-def _remember(key: str, response: Response) -> None:
-    ttl = current_app.config["WEBHOOK_IDEMPOTENCY_SECONDS"]
+def later() -> Pipeline:
+    """Return Redis writes to send with this webhook's stored answer, in one round trip.
+
+    For writes this request never reads back, such as what the caller's next webhook
+    needs: they reach Redis before the answer reaches Twilio, and are dropped if the view
+    fails (its transaction is rolled back too).
+    """
+    if "webhook_later" not in g:
+        g.webhook_later = get_redis().pipeline(transaction=False)
+    return g.webhook_later
+
+
+def _remember(key: str | None, response: Response) -> None:
+    """Store the answer for retries, with the view's deferred writes (one round trip)."""
+    pipe: Pipeline | None = g.pop("webhook_later", None)
+    if key:
+        pipe = pipe if pipe is not None else get_redis().pipeline(transaction=False)
+        ttl = current_app.config["WEBHOOK_IDEMPOTENCY_SECONDS"]
+        pipe.set(key, response.get_data(as_text=True), ex=ttl)
+    if pipe is None or not len(pipe):
+        return
     try:
-        get_redis().set(key, response.get_data(as_text=True), ex=ttl)
+        pipe.execute()
     except RedisError:
         log.exception("could not store webhook response path=%s", request.path)
 
@@ -93,4 +112,5 @@ def _run_safely(view: View, fallback: Callable[[], Any], args: Any, kwargs: Any)
         return response
     except Exception:
         log.exception("webhook failed path=%s; answering with fallback TwiML", request.path)
+        g.pop("webhook_later", None)
         return twiml.xml(fallback())

@@ -1,0 +1,76 @@
+"""Deferred Redis writes travel with the stored answer, and die with a failed view."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+import redis
+import redis.connection
+from flask import Flask, Response
+from flask.testing import FlaskClient
+
+from core.redis_conn import get_redis
+from telephony import twiml
+from telephony.webhook import later, twilio_webhook
+from tests.twilio_signing import TwilioSigner, voice_params
+
+KEY = "hl:test:later"
+
+
+@pytest.fixture
+def routes(app: Flask) -> Flask:
+    """Two webhooks that defer a write: one answers, one fails after deferring."""
+
+    @app.post("/test/later")
+    @twilio_webhook()
+    def answers() -> Response:
+        later().set(KEY, "written", ex=60)
+        return twiml.xml(twiml.redirect("/next"))
+
+    @app.post("/test/later-fails")
+    @twilio_webhook()
+    def fails() -> Response:
+        later().set(KEY, "written", ex=60)
+        raise RuntimeError("the view broke after deferring a write")
+
+    return app
+
+
+def round_trips(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """Count every command or pipeline sent to Redis."""
+    sent: list[int] = []
+    real = redis.connection.AbstractConnection.send_packed_command
+
+    def counted(self: Any, command: Any, check_health: bool = True) -> None:
+        sent.append(1)
+        real(self, command, check_health)
+
+    monkeypatch.setattr(redis.connection.AbstractConnection, "send_packed_command", counted)
+    return sent
+
+
+def test_deferred_write_goes_with_the_answer(
+    routes: Flask, client: FlaskClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The claim, then the answer and the deferred write together: two round trips."""
+    twilio = TwilioSigner(client, "test-auth-token", "https://helpline.example.org")
+    with routes.app_context():
+        get_redis().ping()  # open the pooled connection before counting
+    sent = round_trips(monkeypatch)
+    response = twilio.post("/test/later", voice_params(), token="later-1")
+    assert response.status_code == 200
+    assert len(sent) == 2
+    store = redis.Redis.from_url(routes.config["REDIS_URL"], decode_responses=True)
+    assert store.get(KEY) == "written"
+    assert store.get("hl:webhook:/test/later:later-1") == response.get_data(as_text=True)
+
+
+def test_failed_view_drops_its_deferred_writes(routes: Flask, client: FlaskClient) -> None:
+    """A view that fails after deferring a write leaves Redis as it was (the apology is kept)."""
+    twilio = TwilioSigner(client, "test-auth-token", "https://helpline.example.org")
+    response = twilio.post("/test/later-fails", voice_params(), token="later-2")
+    assert response.status_code == 200
+    store = redis.Redis.from_url(routes.config["REDIS_URL"], decode_responses=True)
+    assert store.get(KEY) is None
+    assert store.get("hl:webhook:/test/later-fails:later-2") == response.get_data(as_text=True)
