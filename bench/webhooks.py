@@ -12,7 +12,7 @@ callback. Every answer is checked (no apology, the next step's URL) and the data
 hold what the callers did. Before the load, a sample of each webhook runs in-process
 through the same app, counting SQL statements, connection pings, commits and Redis round trips,
 and the CPU time it takes in this process (the app's Python side; not PostgreSQL's or Redis's).
-BENCH_SECONDS (4) and BENCH_ROUNDS (3) set the length of each phase and how many rounds
+BENCH_SECONDS (2) and BENCH_ROUNDS (5) set the length of each phase and how many rounds
 (0: only the in-process counts).
 """
 
@@ -46,8 +46,8 @@ from core.embedded_redis import EmbeddedRedis
 from core.migrate import upgrade
 
 ROOT = Path(__file__).resolve().parent.parent
-SECONDS = float(os.environ.get("BENCH_SECONDS", "4"))
-ROUNDS = int(os.environ.get("BENCH_ROUNDS", "3"))
+SECONDS = float(os.environ.get("BENCH_SECONDS", "2"))
+ROUNDS = int(os.environ.get("BENCH_ROUNDS", "5"))
 CONNECTIONS = 16  # the Procfile's 2 workers x 8 threads, all kept busy
 POOL_RPS = 5000  # unique calls are made for up to this many requests/s over a whole phase
 WAITING = 500
@@ -183,13 +183,36 @@ class Bench:
         waits = [calls.hold_wait(sign, sid, n, n + 1) for n, sid in enumerate(self.waiting)]
         return calls.deal(waits, CONNECTIONS)
 
-    def load(self, scenario: str, delay_ms: int = 0, seconds: float = SECONDS) -> wrk.Result:
-        """Run one Helpline phase of a scenario under wrk and check what it recorded."""
+    def prepare(self, scenario: str, seconds: float) -> tuple[int, Path, str]:
+        """Write a phase's requests (and the state they need); return phase, pool and tag."""
         phase, directory, tag = self.next_phase()
         size = {"mix": int(POOL_RPS * seconds / 6) + 1}.get(scenario, int(POOL_RPS * seconds))
         calls.write_pool(directory, self.pool(scenario, size, phase))
+        return phase, directory, tag
+
+    def load(self, scenario: str, delay_ms: int, seconds: float, connections: int) -> wrk.Result:
+        """Run one paced Helpline phase of a scenario and check what it recorded."""
+        prepared = self.prepare(scenario, seconds)
+        return self.run_prepared(scenario, prepared, delay_ms, seconds, connections)
+
+    def pair(self, scenario: str, static_pool: Path) -> tuple[wrk.Result, wrk.Result]:
+        """Run a static phase and then Helpline's, back to back on the same machine load."""
+        prepared = self.prepare(scenario, SECONDS)
+        static = self.load_static(static_pool)
+        return static, self.run_prepared(scenario, prepared)
+
+    def run_prepared(
+        self,
+        scenario: str,
+        prepared: tuple[int, Path, str],
+        delay_ms: int = 0,
+        seconds: float = SECONDS,
+        connections: int = CONNECTIONS,
+    ) -> wrk.Result:
+        """Run a prepared Helpline phase and check what it recorded."""
+        phase, directory, tag = prepared
         cycle = scenario == "wait"
-        result = wrk.run(self.helpline.url, directory, tag, CONNECTIONS, seconds, cycle, delay_ms)
+        result = wrk.run(self.helpline.url, directory, tag, connections, seconds, cycle, delay_ms)
         shutil.rmtree(directory)
         self.verify(scenario, phase, result)
         return result
@@ -279,24 +302,26 @@ def print_counts(tally: counts.Tally) -> None:
 
 def half_rate(bench: Bench, top: float) -> tuple[wrk.Result, int]:
     """Run the call mix at about half the measured maximum (paced by a delay per request)."""
-    # At full load each connection's cycle is C/top; at half load it must be twice that.
-    probe_delay = round(1000 * CONNECTIONS / top)
-    probe = bench.load("mix", probe_delay, seconds=3)
-    service_ms = 1000 * CONNECTIONS / probe.rate - probe_delay
-    delay = max(0, round(2000 * CONNECTIONS / top - service_ms))
-    return bench.load("mix", delay), delay
+    # Each connection waits `delay` after every answer. Fewer connections when the rate is
+    # low, so that a connection's cycle (C / rate) stays well under the phase's length.
+    connections = max(1, min(CONNECTIONS, int(top / 2 * 0.25)))
+    seconds = max(3 * SECONDS, 6)
+    probe_delay = round(1000 * connections / top)
+    probe = bench.load("mix", probe_delay, seconds, connections)
+    service_ms = max(0, 1000 * connections / max(probe.rate, 0.1) - probe_delay)
+    delay = max(0, round(2000 * connections / top - service_ms))
+    return bench.load("mix", delay, seconds, connections), delay
 
 
 def run(bench: Bench) -> None:
     """Alternate static and Helpline phases for every scenario; print the tables."""
-    static_pool = bench.work / "static"
+    pool = bench.work / "static"
     requests = [calls.self_service_call(bench.signer, calls.call_sid(0xFFFD), n) for n in range(96)]
-    calls.write_pool(static_pool, [calls.flatten(c) for c in calls.deal(requests, CONNECTIONS)])
+    calls.write_pool(pool, [calls.flatten(c) for c in calls.deal(requests, CONNECTIONS)])
     results: dict[str, list[tuple[wrk.Result, wrk.Result]]] = {s: [] for s in SCENARIOS}
     for round_number in range(ROUNDS):
         for scenario in SCENARIOS:
-            static = bench.load_static(static_pool)
-            mine = bench.load(scenario)
+            static, mine = bench.pair(scenario, pool)
             results[scenario].append((static, mine))
             print(
                 f"round {round_number + 1} {scenario}: static {static.rate:,.0f}/s, "
