@@ -3,15 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from sqlalchemy import JSON, Boolean, ForeignKey, Integer, SmallInteger, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from core.db import Base, intpk
-
-if TYPE_CHECKING:
-    from cases.models import Case
 
 OUTCOMES = (
     "in_progress",  # still live
@@ -57,7 +54,6 @@ class Call(Base):
     outcome: Mapped[str] = mapped_column(String(30), default="in_progress", index=True)
     wrap_outcome: Mapped[str | None] = mapped_column(String(40))
     wrap_notes: Mapped[str | None] = mapped_column(Text)
-    case: Mapped[Case | None] = relationship()
     events: Mapped[list[CallEvent]] = relationship(
         back_populates="call", order_by="CallEvent.id", cascade="all, delete-orphan"
     )

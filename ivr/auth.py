@@ -82,9 +82,7 @@ def check_date_of_birth(
     if case is None:
         gave_up = _fail(session, client, call, key, config, now_ms, "no_match")
         return Step.GIVE_UP if gave_up else Step.TRY_AGAIN
-    # Holding the case on the call keeps it in the session, so the status read-out that
-    # follows finds it there instead of reading it again.
-    call.authenticated, call.case_id, call.case = True, case.id, case
+    call.authenticated, call.case_id = True, case.id
     record(session, call, "authenticated", case_id=case.id)
     return Step.VERIFIED
 
