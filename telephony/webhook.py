@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from flask import Response, current_app, g, request
@@ -17,11 +17,23 @@ from telephony import signatures, twiml
 
 log = logging.getLogger("helpline.webhook")
 View = Callable[..., Response]
+Reads = Callable[[], Sequence[str]]
 _PENDING = "\x00pending"
 
 
-def twilio_webhook(fallback: Callable[[], Any] = twiml.apology) -> Callable[[View], View]:
-    """Wrap a view so only signed requests run, retries replay, and failures give `fallback`."""
+def twilio_webhook(
+    fallback: Callable[[], Any] = twiml.apology,
+    reads: Reads | None = None,
+    answer: Callable[[], Any] | None = None,
+) -> Callable[[View], View]:
+    """Wrap a view so only signed requests run, retries replay, and failures give `fallback`.
+
+    A webhook costs two Redis round trips: the claim, and the stored answer (with any
+    writes the view deferred through `later()`). `reads` names keys to read in the claim's
+    round trip (the view gets them from `prefetched()`). `answer`, for a webhook whose
+    answer depends on settings alone, is stored as the claim itself; the view then only
+    does its work, and the caller hears that answer even if the work fails.
+    """
 
     def decorate(view: View) -> View:
         @functools.wraps(view)
@@ -30,16 +42,28 @@ def twilio_webhook(fallback: Callable[[], Any] = twiml.apology) -> Callable[[Vie
                 log.warning("rejected unsigned or tampered webhook path=%s", request.path)
                 return Response("invalid signature", status=403, mimetype="text/plain")
             key = _idempotency_key()
-            replay = _claim(key) if key else None
+            first = twiml.xml(answer()) if answer else None
+            replay = _claim(key, list(reads()) if reads else [], first)
             if replay is not None:
                 return twiml.xml(replay)
             response = _run_safely(view, fallback, args, kwargs)
+            if first is not None:
+                _remember(None, first)
+                return first
             _remember(key, response)
             return response
 
         return wrapper
 
     return decorate
+
+
+def prefetched(name: str) -> str | None:
+    """Return a key this webhook read with its claim (declared in `reads`)."""
+    values: dict[str, str | None] = g.get("webhook_reads", {})
+    if name not in values:
+        raise KeyError(f"{name} was not read with the claim; list it in reads=")
+    return values[name]
 
 
 def _signed() -> bool:
@@ -52,20 +76,30 @@ def _idempotency_key() -> str | None:
     return f"hl:webhook:{request.path}:{token}" if token else None
 
 
-def _claim(key: str) -> str | None:
+def _claim(key: str | None, reads: list[str], first: Response | None) -> str | None:
     """Mark this request as ours, or return the stored answer of an earlier identical one."""
     try:
-        return _claim_or_wait(key)
+        return _claim_or_wait(key, reads, first)
     except RedisError:
         # Without Redis we cannot dedupe; answering the caller matters more.
         log.exception("idempotency check failed path=%s", request.path)
+        g.webhook_reads = dict.fromkeys(reads)
         return None
 
 
-def _claim_or_wait(key: str) -> str | None:
+def _claim_or_wait(key: str | None, reads: list[str], first: Response | None) -> str | None:
     redis = get_redis()
     ttl = current_app.config["WEBHOOK_IDEMPOTENCY_SECONDS"]
-    if redis.set(key, _PENDING, nx=True, ex=ttl):
+    pipe = redis.pipeline(transaction=False)
+    if key:
+        mark = first.get_data(as_text=True) if first is not None else _PENDING
+        pipe.set(key, mark, nx=True, ex=ttl)
+    for name in reads:
+        pipe.get(name)
+    results = pipe.execute() if len(pipe) else []
+    won = not key or bool(results[0])
+    g.webhook_reads = dict(zip(reads, results[1:] if key else results, strict=True))
+    if won:
         return None
     deadline = time.monotonic() + 5
     while time.monotonic() < deadline:

@@ -1,4 +1,4 @@
-"""Deferred Redis writes travel with the stored answer, and die with a failed view."""
+"""A webhook's Redis round trips: reads with the claim, deferred writes with the answer."""
 
 from __future__ import annotations
 
@@ -12,10 +12,11 @@ from flask.testing import FlaskClient
 
 from core.redis_conn import get_redis
 from telephony import twiml
-from telephony.webhook import later, twilio_webhook
+from telephony.webhook import later, prefetched, twilio_webhook
 from tests.twilio_signing import TwilioSigner, voice_params
 
 KEY = "hl:test:later"
+WORK: list[str] = []
 
 
 @pytest.fixture
@@ -33,6 +34,19 @@ def routes(app: Flask) -> Flask:
     def fails() -> Response:
         later().set(KEY, "written", ex=60)
         raise RuntimeError("the view broke after deferring a write")
+
+    @app.post("/test/reads")
+    @twilio_webhook(reads=lambda: [KEY])
+    def reads() -> Response:
+        return twiml.xml(twiml.redirect(f"/next/{prefetched(KEY)}"))
+
+    @app.post("/test/answer-first")
+    @twilio_webhook(answer=lambda: twiml.redirect("/fixed"))
+    def answer_first() -> Response:
+        WORK.append("done")
+        if len(WORK) > 1:
+            raise RuntimeError("the work failed this time")
+        return twiml.xml(twiml.redirect("/fixed"))
 
     return app
 
@@ -78,3 +92,35 @@ def test_failed_view_drops_its_deferred_writes(routes: Flask, client: FlaskClien
     assert store.get(KEY) is None
     retry = twilio.post("/test/later-fails", voice_params(), token="later-2")
     assert retry.data == response.data  # the apology was stored for retries as before
+
+
+def test_reads_travel_with_the_claim(
+    routes: Flask, client: FlaskClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A key the view needs is read in the claim's round trip: still two in all."""
+    twilio = TwilioSigner(client, "test-auth-token", "https://helpline.example.org")
+    store = redis.Redis.from_url(routes.config["REDIS_URL"], decode_responses=True)
+    store.set(KEY, "seven")
+    with routes.app_context():
+        get_redis().ping()
+    sent = round_trips(monkeypatch)
+    response = twilio.post("/test/reads", voice_params(), token="reads-1")
+    assert b"/next/seven" in response.data
+    assert len(sent) == 2
+
+
+def test_answer_known_first_is_the_claim(
+    routes: Flask, client: FlaskClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A settings-only answer is the claim: one round trip; retries and failures hear it."""
+    WORK.clear()
+    twilio = TwilioSigner(client, "test-auth-token", "https://helpline.example.org")
+    with routes.app_context():
+        get_redis().ping()
+    sent = round_trips(monkeypatch)
+    first = twilio.post("/test/answer-first", voice_params(), token="first-1")
+    assert len(sent) == 1 and WORK == ["done"]
+    retry = twilio.post("/test/answer-first", voice_params(), token="first-1")
+    assert retry.data == first.data and WORK == ["done"]
+    failed = twilio.post("/test/answer-first", voice_params(), token="first-2")
+    assert failed.data == first.data and WORK == ["done", "done"]
