@@ -31,8 +31,8 @@ def twilio_webhook(
     A webhook costs two Redis round trips: the claim, and the stored answer (with any
     writes the view deferred through `later()`). `reads` names keys to read in the claim's
     round trip (the view gets them from `prefetched()`). `answer`, for a webhook whose
-    answer depends on settings alone, is stored as the claim itself; the view then only
-    does its work, and the caller hears that answer even if the work fails.
+    answer depends on settings alone, is stored as the claim itself, so a webhook that
+    goes well costs one round trip; if the view fails, `fallback` replaces it as usual.
     """
 
     def decorate(view: View) -> View:
@@ -47,7 +47,7 @@ def twilio_webhook(
             if replay is not None:
                 return twiml.xml(replay)
             response = _run_safely(view, fallback, args, kwargs)
-            if first is not None:
+            if first is not None and not g.get("webhook_failed"):
                 _remember(None, first)
                 return first
             _remember(key, response)
@@ -99,7 +99,7 @@ def _claim_or_wait(key: str | None, reads: list[str], first: Response | None) ->
     results = pipe.execute() if len(pipe) else []
     won = not key or bool(results[0])
     g.webhook_reads = dict(zip(reads, results[1:] if key else results, strict=True))
-    if won:
+    if won or key is None:
         return None
     deadline = time.monotonic() + 5
     while time.monotonic() < deadline:
@@ -147,4 +147,5 @@ def _run_safely(view: View, fallback: Callable[[], Any], args: Any, kwargs: Any)
     except Exception:
         log.exception("webhook failed path=%s; answering with fallback TwiML", request.path)
         g.pop("webhook_later", None)
+        g.webhook_failed = True
         return twiml.xml(fallback())

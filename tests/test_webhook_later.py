@@ -112,7 +112,8 @@ def test_reads_travel_with_the_claim(
 def test_answer_known_first_is_the_claim(
     routes: Flask, client: FlaskClient, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """A settings-only answer is the claim: one round trip; retries and failures hear it."""
+    """A settings-only answer is the claim: one round trip, retries replay it, and a
+    failure still gives the fallback (kept for its retries)."""
     WORK.clear()
     twilio = TwilioSigner(client, "test-auth-token", "https://helpline.example.org")
     with routes.app_context():
@@ -123,4 +124,6 @@ def test_answer_known_first_is_the_claim(
     retry = twilio.post("/test/answer-first", voice_params(), token="first-1")
     assert retry.data == first.data and WORK == ["done"]
     failed = twilio.post("/test/answer-first", voice_params(), token="first-2")
-    assert failed.data == first.data and WORK == ["done", "done"]
+    assert failed.data == twiml.apology().to_xml().encode() and WORK == ["done", "done"]
+    again = twilio.post("/test/answer-first", voice_params(), token="first-2")
+    assert again.data == failed.data and WORK == ["done", "done"]
