@@ -24,7 +24,7 @@ from queueing.desk import desk_for
 from queueing.service import join_queue
 from telephony.twiml import APOLOGY_EN
 
-# (keyed reference, keyed date of birth) of core.demo's cases.
+# (keyed reference, keyed date of birth) of devtools.demo's cases.
 CASES = (("1234567*24", "01021980"), ("2345678*24", "25121975"), ("3456789*24", "14071990"))
 # step, path, keyed digits ("ref"/"dob" stand for the case's), text its answer must contain
 CALL_STEPS = (

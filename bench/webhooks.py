@@ -41,9 +41,9 @@ from bench import webhook_counts as counts
 from bench import wrk
 from calls.models import Call, CallEvent
 from core.db import session_factory
-from core.demo import seed
 from core.embedded_redis import EmbeddedRedis
 from core.migrate import upgrade
+from devtools.demo import seed
 
 ROOT = Path(__file__).resolve().parent.parent
 SECONDS = float(os.environ.get("BENCH_SECONDS", "2"))
