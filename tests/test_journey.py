@@ -8,7 +8,8 @@ from flask import Flask
 from sqlalchemy import event, func, select
 
 from calls.journey import start_call
-from calls.models import Call
+from calls.models import Call, CallEvent
+from tests.twilio_signing import TwilioSigner, voice_params
 
 SID = "CA" + "b" * 32
 
@@ -63,3 +64,13 @@ def test_two_deliveries_at_once_make_one_call(app: Flask) -> None:
     assert sorted(news) == [False, False, False, True]
     with make() as session:
         assert session.scalar(select(func.count()).select_from(Call)) == 1
+
+
+def test_incoming_twice_greets_one_call(twilio: TwilioSigner, app: Flask) -> None:
+    """Two deliveries of a call's first webhook (different tokens): one call, one greeting."""
+    first = twilio.post("/voice/incoming", voice_params(CallSid=SID), token="first")
+    again = twilio.post("/voice/incoming", voice_params(CallSid=SID), token="again")
+    assert first.data == again.data
+    with app.extensions["helpline.sessionmaker"]() as session:
+        kinds = session.scalars(select(CallEvent.kind).join(Call).where(Call.call_sid == SID))
+        assert list(kinds) == ["greeted"]
