@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Insert, select
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from calls.models import Call, CallEvent
@@ -31,6 +32,30 @@ def open_call(
         session.add(call)
         session.flush()
     return call
+
+
+def start_call(session: Session, call_sid: str, caller_e164: str | None) -> tuple[Call, bool]:
+    """Record a call Twilio has just put through; return it, and False if we knew it already.
+
+    One INSERT ... ON CONFLICT DO NOTHING RETURNING, so the first webhook of every call
+    costs one statement, and two deliveries of it at once still make one row.
+    """
+    values = {"call_sid": call_sid, "from_e164": caller_e164, "started_at": now()}
+    returning = _insert_new(session, values).returning(Call)
+    call = session.scalars(returning).first()
+    if call is not None:
+        return call, True
+    known = find_call(session, call_sid)
+    if known is None:
+        raise RuntimeError("a call clashed on its SID but is not there")
+    return known, False
+
+
+def _insert_new(session: Session, values: dict[str, Any]) -> Insert:
+    """Return an INSERT of a call that does nothing if the SID is already there."""
+    dialect = session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    return insert(Call).values(**values).on_conflict_do_nothing(index_elements=["call_sid"])
 
 
 def record(session: Session, call: Call, kind: str, **detail: Any) -> CallEvent:

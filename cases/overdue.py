@@ -13,7 +13,7 @@ from calls.journey import record
 from calls.models import Call
 from cases.models import CLOSED_STATUSES, Case
 from core.clock import now
-from roster.models import Closure
+from roster.calendar import calendar
 
 # Right 6: tell the victim within 5 working days, or 1 for victims with Enhanced Rights.
 WORKING_DAYS = 5
@@ -23,10 +23,7 @@ _HORIZON_DAYS = 400
 
 def closures(session: Session, start: dt.date, end: dt.date) -> frozenset[dt.date]:
     """Return the closure dates (bank holidays) between start and end inclusive."""
-    rows = session.scalars(
-        select(Closure.on_date).where(Closure.on_date >= start, Closure.on_date <= end)
-    )
-    return frozenset(rows)
+    return frozenset(day for day in calendar(session).closures if start <= day <= end)
 
 
 def add_working_days(start: dt.date, days: int, holidays: frozenset[dt.date]) -> dt.date:

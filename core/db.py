@@ -3,10 +3,20 @@
 from __future__ import annotations
 
 import datetime as dt
+import time
 from typing import Annotated, Any
 
 from flask import Flask, current_app, g
-from sqlalchemy import DateTime, Engine, MetaData, String, TypeDecorator, create_engine, event
+from sqlalchemy import (
+    DateTime,
+    Engine,
+    MetaData,
+    String,
+    TypeDecorator,
+    create_engine,
+    event,
+    exc,
+)
 from sqlalchemy.orm import DeclarativeBase, Session, mapped_column, sessionmaker
 from werkzeug.routing import IntegerConverter
 
@@ -19,6 +29,9 @@ NAMING_CONVENTION = {
 }
 
 intpk = Annotated[int, mapped_column(primary_key=True)]
+# A pooled connection idle longer than this is pinged before use (see _ping_if_idle).
+PING_AFTER_IDLE_SECONDS = 1.0
+_LAST_USED = "helpline.last_used"
 
 
 class UTCDateTime(TypeDecorator[dt.datetime]):
@@ -47,13 +60,38 @@ class Base(DeclarativeBase):
 
 def make_engine(url: str) -> Engine:
     """Create an engine, turning on SQLite's foreign keys and WAL for concurrent readers."""
-    kwargs: dict[str, Any] = {"pool_pre_ping": True}
+    kwargs: dict[str, Any] = {}
     if url.startswith("sqlite"):
         kwargs["connect_args"] = {"timeout": 30, "check_same_thread": False}
     engine = create_engine(url, **kwargs)
     if url.startswith("sqlite"):
         event.listen(engine, "connect", _sqlite_pragmas)
+    _ping_if_idle(engine)
     return engine
+
+
+def _ping_if_idle(engine: Engine) -> None:
+    """Check a pooled connection before use only if it has sat idle for a while.
+
+    pool_pre_ping would cost a round trip on every request; a connection handed back a
+    moment ago is alive, and one left idle (when the database may have restarted since)
+    is still checked, and replaced with every other pooled one if it is dead.
+    """
+
+    def checked_in(_dbapi: Any, record: Any) -> None:
+        record.info[_LAST_USED] = time.monotonic()
+
+    def checked_out(dbapi: Any, record: Any, _proxy: Any) -> None:
+        last = record.info.get(_LAST_USED)
+        if last is None or time.monotonic() - last <= PING_AFTER_IDLE_SECONDS:
+            return
+        try:
+            engine.dialect.do_ping(dbapi)
+        except engine.dialect.loaded_dbapi.Error as error:
+            raise exc.InvalidatePoolError() from error
+
+    event.listen(engine.pool, "checkin", checked_in)
+    event.listen(engine.pool, "checkout", checked_out)
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:

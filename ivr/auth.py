@@ -36,8 +36,9 @@ class Step(Enum):
     VERIFIED = "verified"
 
 
-def _pending_key(call: Call) -> str:
-    return f"{lockout.PREFIX}:pending:{call.call_sid}"
+def pending_key(call_sid: str) -> str:
+    """Return where a call's keyed reference waits for its date of birth."""
+    return f"{lockout.PREFIX}:pending:{call_sid}"
 
 
 def take_reference(
@@ -47,11 +48,13 @@ def take_reference(
     digits: str,
     config: Mapping[str, Any],
     now_ms: int,
+    later: redis.Redis | None = None,
 ) -> Step:
     """Check a keyed reference's format and hold it until the date of birth arrives.
 
     Locks are checked only after the date of birth, so a locked reference sounds exactly
     like a wrong one and the caller cannot learn which references are being tried.
+    `later` may carry the write: it only has to land before the caller's next webhook.
     """
     if out_of_tries(session, call, config):
         return Step.GIVE_UP
@@ -60,7 +63,8 @@ def take_reference(
         gave_up = _fail(session, client, call, None, config, now_ms, "format")
         return Step.GIVE_UP if gave_up else Step.BAD_FORMAT
     # Sealed: a caller who hangs up here would otherwise leave the reference in Redis.
-    client.set(_pending_key(call), sealed.seal(config["SECRET_KEY"], key), ex=PENDING_SECONDS)
+    sealed_key = sealed.seal(config["SECRET_KEY"], key)
+    (later or client).set(pending_key(call.call_sid), sealed_key, ex=PENDING_SECONDS)
     return Step.ASK_DATE_OF_BIRTH
 
 
@@ -71,29 +75,34 @@ def check_date_of_birth(
     digits: str,
     config: Mapping[str, Any],
     now_ms: int,
-) -> Step:
-    """Verify the held reference against the keyed date of birth (DDMMYYYY)."""
+    held: str | None,
+    later: redis.Redis | None = None,
+) -> tuple[Step, Case | None]:
+    """Verify the held reference against the keyed date of birth (DDMMYYYY).
+
+    `held` is what `pending_key` held when this webhook began (read with its claim); it is
+    used up either way, through `later` if given. Returns the case once verified.
+    """
     if out_of_tries(session, call, config):
         # A forged extra try on the same CallSid is refused, whatever it keys.
-        client.delete(_pending_key(call))
-        return Step.GIVE_UP
-    held = client.get(_pending_key(call))
-    key = sealed.unseal(config["SECRET_KEY"], str(held)) if held is not None else None
+        (later or client).delete(pending_key(call.call_sid))
+        return Step.GIVE_UP, None
+    key = sealed.unseal(config["SECRET_KEY"], held) if held is not None else None
     if key is None:
-        return Step.ASK_REFERENCE
-    client.delete(_pending_key(call))
+        return Step.ASK_REFERENCE, None
+    (later or client).delete(pending_key(call.call_sid))
     case = _matching_case(session, key, parse_date_of_birth(digits))
     policy = lockout.Policy.from_config(config)
     if lockout.is_locked(client, policy, key, call.from_e164):
         # Even the right details are refused while locked, with the usual failure words.
         record(session, call, "auth_locked")
-        return Step.LOCKED
+        return Step.LOCKED, None
     if case is None:
         gave_up = _fail(session, client, call, key, config, now_ms, "no_match")
-        return Step.GIVE_UP if gave_up else Step.TRY_AGAIN
+        return (Step.GIVE_UP if gave_up else Step.TRY_AGAIN), None
     call.authenticated, call.case_id = True, case.id
     record(session, call, "authenticated", case_id=case.id)
-    return Step.VERIFIED
+    return Step.VERIFIED, case
 
 
 def parse_date_of_birth(digits: str) -> dt.date | None:

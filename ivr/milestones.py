@@ -34,9 +34,20 @@ def local_today(at: dt.datetime, tz: str) -> dt.date:
     return at.astimezone(ZoneInfo(tz)).date()
 
 
-def case_update(session: Session, call: Call, p: Prompts, at: dt.datetime, tz: str) -> list[str]:
-    """Return the script about the caller's case, note they heard it, and flag it if overdue."""
-    case = session.get(Case, call.case_id) if call.authenticated and call.case_id else None
+def case_update(
+    session: Session,
+    call: Call,
+    p: Prompts,
+    at: dt.datetime,
+    tz: str,
+    case: Case | None = None,
+) -> list[str]:
+    """Return the script about the caller's case, note they heard it, and flag it if overdue.
+
+    `case` is the caller's case when the caller has just been verified against it.
+    """
+    if case is None and call.authenticated and call.case_id:
+        case = session.get(Case, call.case_id)
     if case is None:
         return [p.text("status.unknown")]
     today = local_today(at, tz)

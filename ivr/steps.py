@@ -9,11 +9,13 @@ from dataclasses import dataclass
 from typing import Any
 
 import redis
+from redis import Redis
 from sqlalchemy.orm import Session
 from twilio.twiml.voice_response import VoiceResponse
 
 from calls.journey import record
 from calls.models import Call
+from cases.models import Case
 from ivr import auth, milestones, responses, texting
 from ivr.auth import Step
 from prompts import Prompts, catalogue
@@ -39,6 +41,10 @@ class Context:
     redis: redis.Redis
     at: dt.datetime
     silent: int = 0
+    # Writes that can wait for the answer (sent with it), and the reference the call held
+    # when this webhook began (read with its claim): both save a Redis round trip.
+    later: Redis | None = None
+    held: str | None = None
 
     @property
     def tz(self) -> str:
@@ -109,7 +115,9 @@ def reference(session: Session, call: Call, event: VoiceEvent, ctx: Context) -> 
     p = prompts_for(call)
     if not event.digits:
         return _silence(session, call, event, ctx, responses.ask_reference(p, silent=ctx.silent))
-    step = auth.take_reference(session, ctx.redis, call, event.digits, ctx.config, ctx.now_ms)
+    step = auth.take_reference(
+        session, ctx.redis, call, event.digits, ctx.config, ctx.now_ms, ctx.later
+    )
     return _after_auth(session, call, step, ctx)
 
 
@@ -118,8 +126,10 @@ def date_of_birth(session: Session, call: Call, event: VoiceEvent, ctx: Context)
     p = prompts_for(call)
     if not event.digits:
         return _silence(session, call, event, ctx, responses.ask_date_of_birth(p, ctx.silent))
-    step = auth.check_date_of_birth(session, ctx.redis, call, event.digits, ctx.config, ctx.now_ms)
-    return _after_auth(session, call, step, ctx)
+    step, case = auth.check_date_of_birth(
+        session, ctx.redis, call, event.digits, ctx.config, ctx.now_ms, ctx.held, ctx.later
+    )
+    return _after_auth(session, call, step, ctx, case)
 
 
 def _silence(
@@ -130,10 +140,12 @@ def _silence(
     return again
 
 
-def _after_auth(session: Session, call: Call, step: Step, ctx: Context) -> VoiceResponse:
+def _after_auth(
+    session: Session, call: Call, step: Step, ctx: Context, case: Case | None = None
+) -> VoiceResponse:
     p = prompts_for(call)
     if step is Step.VERIFIED:
-        return responses.after_status_menu(p, status_script(session, call, ctx))
+        return responses.after_status_menu(p, status_script(session, call, ctx, case))
     if step is Step.ASK_DATE_OF_BIRTH:
         return responses.ask_date_of_birth(p)
     if step is Step.ASK_REFERENCE:
@@ -146,9 +158,11 @@ def _after_auth(session: Session, call: Call, step: Step, ctx: Context) -> Voice
     return responses.cannot_authenticate(p, [p.text("auth.not_matched")])
 
 
-def status_script(session: Session, call: Call, ctx: Context) -> list[str]:
+def status_script(
+    session: Session, call: Call, ctx: Context, case: Case | None = None
+) -> list[str]:
     """Return the caller's case script (and record that they heard it)."""
-    return milestones.case_update(session, call, prompts_for(call), ctx.at, ctx.tz)
+    return milestones.case_update(session, call, prompts_for(call), ctx.at, ctx.tz, case)
 
 
 def after_status(session: Session, call: Call, event: VoiceEvent, ctx: Context) -> VoiceResponse:

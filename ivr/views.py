@@ -8,34 +8,41 @@ from flask import Blueprint, Response, current_app, request
 from sqlalchemy.orm import Session
 from twilio.twiml.voice_response import VoiceResponse
 
-from calls.journey import open_call, record
+from calls.journey import record, start_call
 from calls.models import Call
 from calls.voice_step import run_voice_step
 from core.clock import now
 from core.db import get_session
 from core.redis_conn import get_redis
-from ivr import responses, steps
+from ivr import auth, responses, steps
 from telephony import forms, twiml
 from telephony.forms import VoiceEvent
-from telephony.webhook import twilio_webhook
+from telephony.webhook import later, prefetched, twilio_webhook
 
 bp = Blueprint("ivr", __name__)
 StepFn = Callable[[Session, Call, VoiceEvent, steps.Context], VoiceResponse]
 MAX_SILENT = 10
 
 
+def _greeting() -> VoiceResponse:
+    """The helpline's name, the 999 line and the choice of language (settings only)."""
+    config = current_app.config
+    languages = tuple(config["IVR_LANGUAGES"]) or ("en-GB",)
+    return responses.greeting(config["HELPLINE_NAME"], languages)
+
+
 @bp.post("/voice/incoming")
-@twilio_webhook()
+@twilio_webhook(answer=_greeting)
 def incoming() -> Response:
     """Answer a new call: record it, give the 999 line first, then the choice of language."""
     event = forms.voice_event(request.form)
     if event.call_sid:
         session = get_session()
-        record(session, open_call(session, event.call_sid, event.caller_e164), "greeted")
+        call, new = start_call(session, event.call_sid, event.caller_e164)
+        if new:
+            record(session, call, "greeted")
         session.commit()
-    config = current_app.config
-    languages = tuple(config["IVR_LANGUAGES"]) or ("en-GB",)
-    return twiml.xml(responses.greeting(config["HELPLINE_NAME"], languages))
+    return twiml.xml(_greeting())
 
 
 @bp.post(responses.LANGUAGE_URL)
@@ -59,11 +66,15 @@ def reference() -> Response:
     return _run(steps.reference)
 
 
+def _held_reference() -> list[str]:
+    return [auth.pending_key(request.form.get("CallSid", ""))]
+
+
 @bp.post(responses.DATE_OF_BIRTH_URL)
-@twilio_webhook()
+@twilio_webhook(reads=_held_reference)
 def date_of_birth() -> Response:
     """Take the keyed date of birth; read the case update if it matches."""
-    return _run(steps.date_of_birth)
+    return _run(steps.date_of_birth, held=prefetched(_held_reference()[0]))
 
 
 @bp.post(responses.AFTER_STATUS_URL)
@@ -87,8 +98,8 @@ def closed() -> Response:
     return _run(steps.closed)
 
 
-def _run(step: StepFn) -> Response:
+def _run(step: StepFn, held: str | None = None) -> Response:
     """Run an IVR step with what it needs to know: settings, Redis, the time, silences so far."""
     silent = min(max(request.args.get("silent", 0, type=int), 0), MAX_SILENT)
-    context = steps.Context(current_app.config, get_redis(), now(), silent)
+    context = steps.Context(current_app.config, get_redis(), now(), silent, later(), held)
     return run_voice_step(lambda session, call, event: step(session, call, event, context))

@@ -5,10 +5,9 @@ from __future__ import annotations
 import datetime as dt
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from roster.models import Closure, OpeningHours
+from roster.calendar import calendar
 
 # Defaults when no opening hours are configured: the successor desk's hours.
 DEFAULT_HOURS = {
@@ -22,17 +21,17 @@ MIDNIGHT = dt.time(0)  # as a closing time: the end of the day
 
 def weekly_hours(session: Session) -> dict[int, tuple[dt.time, dt.time] | None]:
     """Return weekday -> (opens, closes), or None when closed all day."""
-    rows = session.scalars(select(OpeningHours)).all()
+    rows = calendar(session).hours
     if not rows:
         return dict(DEFAULT_HOURS)
     hours: dict[int, tuple[dt.time, dt.time] | None] = dict.fromkeys(range(7))
-    for row in rows:
-        if row.opens is None or row.closes is None:
+    for weekday, opens, closes in rows:
+        if opens is None or closes is None:
             continue
-        if row.closes > row.opens:
-            hours[row.weekday] = (row.opens, row.closes)
-        elif row.closes == MIDNIGHT:
-            hours[row.weekday] = (row.opens, dt.time.max)
+        if closes > opens:
+            hours[weekday] = (opens, closes)
+        elif closes == MIDNIGHT:
+            hours[weekday] = (opens, dt.time.max)
     return hours
 
 
@@ -64,6 +63,6 @@ def next_opening(
 def _window(
     session: Session, day: dt.date, hours: dict[int, tuple[dt.time, dt.time] | None]
 ) -> tuple[dt.time, dt.time] | None:
-    if session.get(Closure, day) is not None:
+    if day in calendar(session).closures:
         return None
     return hours.get(day.weekday())

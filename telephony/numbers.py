@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+
 import phonenumbers
 from phonenumbers import NumberParseException, PhoneNumberType
 
@@ -37,8 +39,15 @@ def to_e164(raw: str | None, region: str = "GB") -> str | None:
     """Return the number in E.164, or None if it is withheld or not a valid number."""
     if raw is None or raw.strip().lower() in WITHHELD:
         return None
+    return _parsed_e164(raw.strip(), region)
+
+
+# Every webhook of a call carries the same From; parsing it costs more than the rest of
+# the form. Kept in this process's memory only, and bounded.
+@functools.lru_cache(maxsize=4096)
+def _parsed_e164(raw: str, region: str) -> str | None:
     try:
-        parsed = phonenumbers.parse(raw.strip(), region)
+        parsed = phonenumbers.parse(raw, region)
     except NumberParseException:
         return None
     e164 = phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
