@@ -18,19 +18,24 @@ _SCORE = re.compile(r"^\s*([1-5])\b(.*)$", re.DOTALL)
 
 
 def handle_inbound_sms(session: Session, sender: str | None, body: str) -> MessagingResponse:
-    """Store a 1-5 score against the sender's latest answered call, and say thank you."""
+    """Store a 1-5 score against the sender's latest answered call, and say thank you.
+
+    Every score gets the same thanks, stored or not: a different reply would tell anyone
+    who texts a number whether that number spoke to the helpline in the last two days.
+    """
     reply = MessagingResponse()
     match = _SCORE.match(body or "")
-    call = _latest_answered_call(session, to_e164(sender))
-    if match and call is not None:
-        session.add(
-            Feedback(
-                call_id=call.id,
-                score=int(match.group(1)),
-                comment=match.group(2).strip()[:1000],
-                received_at=now(),
+    if match:
+        call = _latest_answered_call(session, to_e164(sender))
+        if call is not None:
+            session.add(
+                Feedback(
+                    call_id=call.id,
+                    score=int(match.group(1)),
+                    comment=match.group(2).strip()[:1000],
+                    received_at=now(),
+                )
             )
-        )
         reply.message("Thank you for your feedback.")
         return reply
     reply.message(
