@@ -80,6 +80,9 @@ def _wait(emu: Emulator, call: EmulatedCall, queue: Queue, spec: EnqueueSpec) ->
     """Play the wait loop until something takes the call out of the queue."""
     try:
         while True:
+            # A slow waitUrl can use up the minimum cycle by itself, so nothing in the cycle
+            # sleeps: check here that the caller has not hung up (or been redirected) meanwhile.
+            call.check()
             started = emu.clock.now()
             try:
                 _wait_cycle(emu, call, queue, spec)

@@ -293,7 +293,7 @@ def test_voicemail_without_permission_is_retried_later(
     phone.add_party(VICTIM, Party(answer_after=1, talk_for=600, machine=True, greeting_seconds=4))
     callback_id = pending_callback(app, safe=False)
     make_available(app, agent_id(app))
-    eventually(lambda: len(calls_to(phone, VICTIM)) >= 2, timeout=40)
+    eventually(lambda: len(calls_to(phone, VICTIM)) >= 2, timeout=90)
     tries = eventually(lambda: [a for a in attempts(app, callback_id) if a.victim_dialled_at][:2])
     assert tries[0].result == "machine"
     gap = (tries[1].victim_dialled_at - tries[0].finished_at).total_seconds()
@@ -366,7 +366,7 @@ def test_retries_are_spaced_and_then_the_callback_fails(
     phone.add_party(VICTIM, Party(never_answer=True))
     callback_id = pending_callback(app)
     make_available(app, agent_id(app))
-    eventually(lambda: load(app, callback_id).state == "failed", timeout=40)
+    eventually(lambda: load(app, callback_id).state == "failed", timeout=90)
     tries = [a for a in attempts(app, callback_id) if a.victim_dialled_at]
     assert [a.result for a in tries] == ["no-answer"] * 3
     gaps = [
