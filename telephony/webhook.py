@@ -12,8 +12,8 @@ from flask import Response, current_app, g, request
 from redis.client import Pipeline
 from redis.exceptions import RedisError
 
-from core.redis_conn import get_redis
 from core.counters import WEBHOOK_FALLBACKS
+from core.redis_conn import get_redis
 from telephony import sealed, signatures, twiml
 
 log = logging.getLogger("helpline.webhook")
