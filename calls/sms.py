@@ -1,4 +1,4 @@
-"""Inbound texts: feedback scores after a call, otherwise a pointer to the phone line."""
+"""Inbound texts: opt-out keywords, feedback scores after a call, else a pointer to the line."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from twilio.twiml.messaging_response import MessagingResponse
 
 from calls.models import Call, Feedback
 from core.clock import now
+from messaging.optouts import is_opted_out, keyword, record_opt_in, record_opt_out
 from telephony.numbers import to_e164
 
 FEEDBACK_WINDOW = timedelta(days=2)
@@ -18,10 +19,14 @@ _SCORE = re.compile(r"^\s*([1-5])\b(.*)$", re.DOTALL)
 
 
 def handle_inbound_sms(session: Session, sender: str | None, body: str) -> MessagingResponse:
-    """Store a 1-5 score against the sender's latest answered call, and say thank you."""
+    """Keep the opt-out register, else store a 1-5 score and say thank you, else point."""
+    number = to_e164(sender)
+    if _kept_register(session, number, body) or (number and is_opted_out(session, number)):
+        # Twilio answers STOP, START and HELP itself and would refuse our reply (21610).
+        return MessagingResponse()
     reply = MessagingResponse()
     match = _SCORE.match(body or "")
-    call = _latest_answered_call(session, to_e164(sender))
+    call = _latest_answered_call(session, number)
     if match and call is not None:
         session.add(
             Feedback(
@@ -38,6 +43,16 @@ def handle_inbound_sms(session: Session, sender: str | None, body: str) -> Messa
         "In an emergency dial 999."
     )
     return reply
+
+
+def _kept_register(session: Session, number: str | None, body: str) -> bool:
+    """Record an opt-out or opt-in keyword; say whether the text was one of Twilio's keywords."""
+    kind = keyword(body)
+    if kind == "opt_out" and number:
+        record_opt_out(session, number, "keyword", now())
+    elif kind == "opt_in" and number:
+        record_opt_in(session, number)
+    return kind is not None
 
 
 def _latest_answered_call(session: Session, number: str | None) -> Call | None:

@@ -7,7 +7,7 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
-from emulator import conference, dialing, engine, enqueue, gather, status
+from emulator import conference, dialing, engine, enqueue, gather, sms, status
 from emulator.call import EmulatedCall
 from emulator.clock import Clock
 from emulator.faults import FaultLog
@@ -62,6 +62,8 @@ class Emulator:
         self.parties: dict[str, Party] = {}
         self.calls: dict[str, EmulatedCall] = {}
         self.messages: list[dict[str, Any]] = []
+        self.auto_replies: list[dict[str, Any]] = []
+        self.sms_opt_outs = sms.OptOutRegister()
         self.rest_log: list[dict[str, Any]] = []
         self.handlers = HANDLERS
         self.spec = SpecValidator.load(openapi_spec or os.environ.get("TWILIO_OPENAPI_SPEC"))
@@ -112,20 +114,8 @@ class Emulator:
         return call
 
     def send_sms(self, from_: str, body: str, to: str | None = None) -> Reply | None:
-        """Deliver an inbound SMS webhook to the sms_path."""
-        params = {
-            "MessageSid": new_sid("SM"),
-            "SmsSid": "",
-            "From": from_,
-            "To": to or self.helpline_number,
-            "Body": body,
-            "NumMedia": "0",
-            "NumSegments": "1",
-            "SmsStatus": "received",
-            "ApiVersion": "2010-04-01",
-        }
-        params["SmsSid"] = params["MessageSid"]
-        return self.webhooks.send(None, self.helpline_url + self.sms_path, "POST", params)
+        """A party texts the helpline: Twilio's keyword handling, then the signed webhook."""
+        return sms.receive(self, from_, body, to)
 
     def create_call(
         self,

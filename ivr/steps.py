@@ -161,9 +161,7 @@ def after_status(session: Session, call: Call, event: VoiceEvent, ctx: Context) 
         return responses.after_status_menu(p, status_script(session, call, ctx))
     if picked == "text":
         helpline = str(ctx.config["HELPLINE_NAME"])
-        return responses.after_status_menu(
-            p, [p.text(texting.text_status(session, call, p, helpline))]
-        )
+        return responses.after_status_menu(p, [texting.text_status(session, call, p, helpline)])
     if picked == "person":
         return to_person(session, call, event, ctx)
     if picked == "callback":
