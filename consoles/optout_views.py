@@ -41,7 +41,7 @@ def register(session: Session) -> list[OptOutRow]:
         .where(Victim.phone_e164.in_(numbers))
         .order_by(Case.crime_reference)
     ):
-        refs.setdefault(number, []).append(reference)
+        refs.setdefault(number or "", []).append(reference)
     return [
         OptOutRow(
             e.id,
