@@ -13,6 +13,7 @@ from emulator.clock import Clock
 from emulator.faults import FaultLog
 from emulator.ids import new_sid
 from emulator.openapi import SpecValidator
+from emulator.outage import Outage
 from emulator.outbound import place
 from emulator.people import Caller, Party
 from emulator.queues import QueueRegistry
@@ -64,6 +65,7 @@ class Emulator:
         self.messages: list[dict[str, Any]] = []
         self.auto_replies: list[dict[str, Any]] = []
         self.sms_opt_outs = sms.OptOutRegister()
+        self.outage = Outage()
         self.rest_log: list[dict[str, Any]] = []
         self.handlers = HANDLERS
         self.spec = SpecValidator.load(openapi_spec or os.environ.get("TWILIO_OPENAPI_SPEC"))
@@ -83,6 +85,7 @@ class Emulator:
 
     def stop(self) -> None:
         """Hang up every live call and stop serving."""
+        self.outage.end()
         for call in list(self.calls.values()):
             if not call.ended:
                 call.signal(HangupSignal("emulator-stopped"))

@@ -9,6 +9,7 @@ from urllib.parse import urlencode
 
 from flask import Flask
 
+from core.jobs import queue
 from core.redis_conn import get_redis
 from queueing.acd import Acd
 from telephony.twilio_port import TwilioPort, get_port
@@ -65,12 +66,13 @@ class AcdConfig:
 
 @dataclass(frozen=True)
 class Desk:
-    """What ACD services work with: live state, policy, public URLs and the Twilio port."""
+    """What ACD services work with: live state, policy, URLs, the Twilio port and the job queue."""
 
     acd: Acd
     config: AcdConfig
     base_url: str
     port: Callable[[], TwilioPort]
+    enqueue: Callable[..., object]
 
     def url(self, path: str, **query: str | int) -> str:
         """Return the absolute URL Twilio should request for `path`."""
@@ -88,4 +90,5 @@ def desk_for(app: Flask) -> Desk:
         config=AcdConfig.from_settings(app.config),
         base_url=app.config["PUBLIC_BASE_URL"],
         port=lambda: get_port(app),
+        enqueue=lambda path, *args, **kwargs: queue(app).enqueue(path, *args, **kwargs),
     )

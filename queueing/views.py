@@ -14,6 +14,7 @@ from queueing import service, twiml
 from queueing.acd import Offer
 from queueing.desk import Desk, desk_for
 from queueing.hold import hold_lines, opening_text
+from queueing.jobs import route_soon
 from queueing.whisper import whisper_words
 from roster.models import Agent
 from telephony import forms
@@ -72,11 +73,11 @@ def join() -> Response:
 @bp.post("/wait")
 @twilio_webhook()
 def wait() -> Response:
-    """One hold cycle: route first (the caller is surely in Twilio's queue now), then talk."""
+    """One hold cycle: ask a worker to route (never Twilio's REST API in here), then talk."""
     desk, session, call = _desk(), get_session(), _call()
     if call is None:
         return xml(twiml.hold("en-GB", [], desk.url("/voice/queue/keypress"), 5))
-    service.route(session, desk)
+    route_soon(desk)  # the caller is surely in Twilio's queue by now
     lines = hold_lines(session, desk, call, now())
     session.commit()
     keypress = desk.url("/voice/queue/keypress")
