@@ -1,4 +1,9 @@
-"""Decorate Twilio-facing views: verify signatures, ignore retries, never answer 500."""
+"""Decorate Twilio-facing views: verify signatures, ignore retries, never answer 500.
+
+A retry that arrives while the first attempt is still running must not hang the caller up:
+it waits a little for the first answer, and if that is still not ready it keeps the call
+going with a short pause and a redirect that comes back for the first answer (bounded).
+"""
 
 from __future__ import annotations
 
@@ -7,9 +12,11 @@ import logging
 import time
 from collections.abc import Callable
 from typing import Any
+from urllib.parse import urlencode
 
 from flask import Response, current_app, request
 from redis.exceptions import RedisError
+from twilio.twiml.voice_response import VoiceResponse
 
 from core.redis_conn import get_redis
 from telephony import signatures, twiml
@@ -17,6 +24,16 @@ from telephony import signatures, twiml
 log = logging.getLogger("helpline.webhook")
 View = Callable[..., Response]
 _PENDING = "\x00pending"
+REPLAY, ROUND = "hl_replay", "hl_round"
+OVERLAP_WAIT_SECONDS = 5.0  # a retry's own 15 s budget at Twilio leaves room for this
+OVERLAP_ROUNDS = 3  # then the first attempt is surely lost: answer the fallback
+
+
+class _StillRunning:
+    """The first attempt with this token has not answered yet."""
+
+
+STILL_RUNNING = _StillRunning()
 
 
 def twilio_webhook(fallback: Callable[[], Any] = twiml.apology) -> Callable[[View], View]:
@@ -28,13 +45,17 @@ def twilio_webhook(fallback: Callable[[], Any] = twiml.apology) -> Callable[[Vie
             if not _signed():
                 log.warning("rejected unsigned or tampered webhook path=%s", request.path)
                 return Response("invalid signature", status=403, mimetype="text/plain")
-            key = _idempotency_key()
-            replay = _claim(key) if key else None
+            if request.args.get(REPLAY):
+                return _come_back(request.args[REPLAY], fallback)
+            token = _token()
+            replay = _claim(_key(token)) if token else None
+            if isinstance(replay, _StillRunning):
+                return _keep_going(token, 1, fallback)
             if replay is not None:
                 return twiml.xml(replay)
             response = _run_safely(view, fallback, args, kwargs)
-            if key:
-                _remember(key, response)
+            if token:
+                _remember(_key(token), response)
             return response
 
         return wrapper
@@ -47,34 +68,72 @@ def _signed() -> bool:
     return signatures.is_valid(request, config["TWILIO_AUTH_TOKEN"], config["PUBLIC_BASE_URL"])
 
 
-def _idempotency_key() -> str | None:
-    token = request.headers.get("I-Twilio-Idempotency-Token", "")[:200]
-    return f"hl:webhook:{request.path}:{token}" if token else None
+def _token() -> str:
+    return request.headers.get("I-Twilio-Idempotency-Token", "")[:200]
 
 
-def _claim(key: str) -> str | None:
-    """Mark this request as ours, or return the stored answer of an earlier identical one."""
+def _key(token: str) -> str:
+    return f"hl:webhook:{request.path}:{token}"
+
+
+def _claim(key: str) -> str | _StillRunning | None:
+    """Mark this request as ours (None), or return an earlier identical one's answer."""
     try:
-        return _claim_or_wait(key)
+        redis = get_redis()
+        ttl = current_app.config["WEBHOOK_IDEMPOTENCY_SECONDS"]
+        if redis.set(key, _PENDING, nx=True, ex=ttl):
+            return None
+        return _wait_for_answer(key)
     except RedisError:
         # Without Redis we cannot dedupe; answering the caller matters more.
         log.exception("idempotency check failed path=%s", request.path)
         return None
 
 
-def _claim_or_wait(key: str) -> str | None:
-    redis = get_redis()
-    ttl = current_app.config["WEBHOOK_IDEMPOTENCY_SECONDS"]
-    if redis.set(key, _PENDING, nx=True, ex=ttl):
-        return None
-    deadline = time.monotonic() + 5
+def _wait_for_answer(key: str) -> str | _StillRunning:
+    """Wait a bounded time for the first attempt's stored answer."""
+    deadline = time.monotonic() + OVERLAP_WAIT_SECONDS
     while time.monotonic() < deadline:
-        stored = redis.get(key)
+        stored = get_redis().get(key)
         if stored != _PENDING:
             return str(stored) if stored else twiml.apology().to_xml()
         time.sleep(0.05)
-    # The first attempt is still running; say nothing twice and let Twilio move on.
-    return twiml.empty().to_xml()
+    return STILL_RUNNING
+
+
+def _come_back(token: str, fallback: Callable[[], Any]) -> Response:
+    """A redirect from `_keep_going`: give the first attempt's answer, or go round again."""
+    try:
+        answer = _wait_for_answer(_key(token))
+    except RedisError:
+        log.exception("idempotency replay failed path=%s", request.path)
+        return twiml.xml(fallback())
+    if isinstance(answer, _StillRunning):
+        rounds = request.args.get(ROUND, "")
+        return _keep_going(token, int(rounds) + 1 if rounds.isdigit() else OVERLAP_ROUNDS, fallback)
+    return twiml.xml(answer)
+
+
+def _keep_going(token: str, rounds: int, fallback: Callable[[], Any]) -> Response:
+    """Keep a live call waiting for the first attempt's answer; others just get nothing."""
+    if fallback is twiml.empty:
+        # Status callbacks and texts: Twilio ignores (or sends) the answer; nothing to keep.
+        return twiml.xml(twiml.empty())
+    if rounds > OVERLAP_ROUNDS:
+        log.warning("first attempt never answered path=%s; answering fallback", request.path)
+        return twiml.xml(fallback())
+    response = VoiceResponse()
+    response.pause(length=1)
+    response.redirect(_replay_url(token, rounds), method="POST")
+    return twiml.xml(response)
+
+
+def _replay_url(token: str, rounds: int) -> str:
+    """Return this request's public URL, carrying the token and round to come back with."""
+    query = [(k, v) for k, v in request.args.items(multi=True) if k not in (REPLAY, ROUND)]
+    query += [(REPLAY, token), (ROUND, str(rounds))]
+    base = current_app.config["PUBLIC_BASE_URL"].rstrip("/")
+    return f"{base}{request.path}?{urlencode(query)}"
 
 
 def _remember(key: str, response: Response) -> None:
