@@ -40,6 +40,8 @@ def _menu_gather(response: VoiceResponse, p: Prompts, action: str) -> Gather:
         action=action,
         input="dtmf speech",
         num_digits=1,
+        # Without it speech waits for the 5 s timeout after the caller stops talking.
+        speech_timeout="auto",
         language=p.speech_language,
         hints="status, someone, call me back",
     )

@@ -23,6 +23,8 @@ from telephony.webhook import twilio_webhook
 
 bp = Blueprint("queueing", __name__, url_prefix="/voice/queue")
 _ENTRY = re.compile(r"^[a-z]+:[A-Za-z0-9]{1,64}$")
+# system-error: the caller hung up while being enqueued; an abandon, not a live caller.
+ABANDONED = frozenset({"hangup", "system-error"})
 
 
 def _desk() -> Desk:
@@ -106,7 +108,7 @@ def left() -> Response:
     result = request.form.get("QueueResult", "")
     if call is None or result in {"bridged", "redirected", "redirected-from-bridged"}:
         return xml(twiml.nothing())
-    if result == "hangup":
+    if result in ABANDONED:
         service.abandon_call(session, desk, call, now())
         session.commit()
         return xml(twiml.nothing())

@@ -387,3 +387,20 @@ def test_spoken_choices_match_whole_words(speech: str, meaning: str | None) -> N
     """Speech is matched word by word, "call me back" before "someone"; no partial words."""
     event = VoiceEvent(CALL_SID, None, "in-progress", "inbound", None, speech, 0.9)
     assert steps.choice(event, steps.AFTER_STATUS_KEYS, EN) == meaning
+
+
+def test_speech_menus_end_on_a_pause_not_after_five_seconds(
+    twilio: TwilioSigner, seeded: Flask
+) -> None:
+    """Every gather that listens for speech ends when the caller stops (speechTimeout=auto)."""
+    post(twilio, "/voice/incoming")
+    menu = post(twilio, "/voice/ivr/language", Digits="1")
+    after_status = authenticate(twilio, REF, DOB)
+    speech = [
+        g
+        for root in (menu, after_status)
+        for g in root.iter("Gather")
+        if "speech" in (g.get("input") or "")
+    ]
+    assert len(speech) == 2
+    assert {g.get("speechTimeout") for g in speech} == {"auto"}

@@ -183,6 +183,19 @@ def test_hangup_in_queue_is_an_abandon(app: Flask, twilio: TwilioSigner) -> None
     assert call.wait_seconds is not None and call.abandoned_at is not None
 
 
+def test_system_error_is_an_abandon_not_a_live_caller(app: Flask, twilio: TwilioSigner) -> None:
+    """QueueResult=system-error (hung up while being enqueued) is an abandon, with no offer."""
+    open_desk(app)
+    add_agent(app, "alice")
+    sid = add_call(app, 1)
+    post(twilio, "/voice/queue/join", sid)
+    root = post(twilio, "/voice/queue/left", sid, QueueResult="system-error")
+    assert verbs(root) == []
+    call = call_row(app, sid)
+    assert call.outcome == "abandoned" and call.left_queue_at is None
+    assert desk_for(app).acd.entry(f"call:{sid}") == {}
+
+
 def offered(port: RecordingPort) -> dict[str, str]:
     """Return the query of the last connect URL the caller was redirected to."""
     _sid, url = port.redirects[-1]
