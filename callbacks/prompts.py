@@ -23,11 +23,6 @@ def voice(language: str) -> str:
     return catalogue(language).voice
 
 
-def spoken_digits(national: str) -> str:
-    """Spell a number digit by digit, in groups, so text-to-speech reads it back clearly."""
-    return ", ".join(" ".join(group) for group in national.split())
-
-
 def spoken_when(language: str, at: dt.datetime | None, today: dt.date) -> str:
     """Say a local time naturally: today at 8 am, tomorrow at 8 am, on Monday the 24th ..."""
     p = catalogue(language)

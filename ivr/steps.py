@@ -174,12 +174,9 @@ def after_status(session: Session, call: Call, event: VoiceEvent, ctx: Context) 
 
 
 def to_person(session: Session, call: Call, event: VoiceEvent, ctx: Context) -> VoiceResponse:
-    """Hand the caller to the queue, or offer a callback when the desk is closed."""
-    p = prompts_for(call)
-    route = routing.ask_for_person(session, call, p, ctx.at, ctx.tz)
-    if route.open:
-        return responses.connect_to_queue(str(ctx.config["IVR_QUEUE_URL"]))
-    return responses.desk_closed(p, route.reopening)
+    """Hand the caller to the queue, which says why if nobody can answer (one script)."""
+    routing.ask_for_person(session, call, ctx.at, ctx.tz)
+    return responses.connect_to_queue(str(ctx.config["IVR_QUEUE_URL"]))
 
 
 def to_callback(session: Session, call: Call, reason: str, ctx: Context) -> VoiceResponse:

@@ -33,12 +33,11 @@ def queue_failed(language: str, callback_url: str) -> VoiceResponse:
     return response
 
 
-def unavailable(language: str, opening: str, callback_url: str) -> VoiceResponse:
-    """Say the desk cannot take the call now and when it opens, then offer a callback."""
+def unavailable(language: str, lines: list[str], callback_url: str) -> VoiceResponse:
+    """Say why nobody can answer now and when someone can, then go to the callback offer."""
     response = VoiceResponse()
-    _say(response, language, text(language, "queue.closed"))
-    _say(response, language, opening)
-    _say(response, language, text(language, "queue.offer_callback"))
+    for line in lines:
+        _say(response, language, line)
     response.redirect(callback_url, method="POST")
     return response
 

@@ -292,27 +292,21 @@ def test_queue_url_is_configurable(app: Flask, twilio: TwilioSigner, seeded: Fla
     assert redirect_target(post(twilio, "/voice/ivr/person")) == "/voice/acd/enter"
 
 
-def test_closed_desk_says_when_it_opens_and_offers_a_callback(
+def test_closed_desk_hands_over_to_the_queue_which_says_why(
     app: Flask, twilio: TwilioSigner, seeded: Flask
 ) -> None:
-    """Outside hours a person request hears the reopening time and a callback offer."""
+    """Outside hours a person request goes to the queue like any other (one script there)."""
     close_desk(app)
     root = post(twilio, "/voice/ivr/menu", Digits="2")
-    assert said(root)[0] == EN.text("closed")
-    assert said(root)[1] in (
-        EN.text("reopen.today", time="12 am"),
-        EN.text("reopen.tomorrow", time="12 am"),
-    )
-    gather = root.find("Gather")
-    assert gather.get("action") == "/voice/ivr/closed"
-    assert gather.get("actionOnEmptyResult") == "true"
-    assert verbs(root)[-1] == "Hangup"
+    assert verbs(root) == ["Redirect"]
+    assert redirect_target(root) == "/voice/queue/join"
+    assert call_row(seeded).wanted_agent_at is not None
 
 
 def test_closed_desk_callback_choice_hands_over(
     app: Flask, twilio: TwilioSigner, seeded: Flask
 ) -> None:
-    """Pressing 1 at a closed desk redirects to the callback feature."""
+    """Pressing 1 at a closed desk (a call still in an older document) goes to callbacks."""
     close_desk(app)
     post(twilio, "/voice/ivr/menu", Digits="2")
     root = post(twilio, "/voice/ivr/closed", Digits="1")

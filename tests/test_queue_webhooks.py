@@ -55,8 +55,8 @@ def test_join_when_closed_says_so_and_offers_callback(app: Flask, twilio: Twilio
     offer = urlsplit(root.find("Redirect").text)
     # The caller did not ask for a callback: the offer must ask before taking a number.
     assert (offer.path, offer.query) == ("/voice/callback/offer", "reason=closed")
-    assert "not available" in spoken(root)
-    assert "We open again at" in spoken(root) or "Please call again later" in spoken(root)
+    assert "We are closed now" in spoken(root)
+    assert "We open again" in spoken(root) or "cannot yet say" in spoken(root)
     assert desk_for(app).acd.waiting_count() == 0
 
 
@@ -109,7 +109,8 @@ def test_wait_announces_position_then_holds(app: Flask, twilio: TwilioSigner) ->
     assert urlsplit(gather.get("action")).path == "/voice/queue/keypress"
     words = spoken(root)
     assert "number 2 in the queue" in words and "Press 1" in words
-    assert "nobody available" in words  # on shift but not logged in: no estimate
+    # On shift but not logged in: no estimate, the truth instead.
+    assert "We are open, but nobody is available to take your call right now." in words
     again = spoken(post(twilio, "/voice/queue/wait", second))
     assert "number" not in again and "Thank you for waiting" in again
 
