@@ -241,7 +241,7 @@ def test_closed_desk_schedules_for_the_next_opening(app: Flask, twilio: TwilioSi
         session.commit()
     root = accept(twilio, call_sid)
     assert "closed now" in spoken(root)
-    assert "tomorrow at 9:30 am" in spoken(root)
+    assert "at 9:30 am tomorrow" in spoken(root)
     [request] = requests(app)
     assert request.not_before > now()
     assert queue_link.queued_ids(app) == set()
