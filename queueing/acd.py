@@ -191,12 +191,8 @@ class Acd:
         return int(self.redis.scard(self.prefix + "staffed"))
 
     def staffed_for(self, klass: str) -> int:
-        """Count staffed agents able to serve requirement class `klass` (one round trip)."""
-        agents = list(self.redis.smembers(self.prefix + "staffed"))
-        pipe = self.redis.pipeline(transaction=False)
-        for agent in agents:
-            pipe.hget(self.prefix + f"a:{agent}", "caps")
-        return sum(klass in (caps or "").split(",") for caps in pipe.execute())
+        """Count staffed agents able to serve requirement class `klass`."""
+        return int(self.redis.scard(self.prefix + "staffed:" + klass))
 
     def waiting_count(self) -> int:
         """Count entries waiting (not yet offered)."""
