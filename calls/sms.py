@@ -19,30 +19,35 @@ _SCORE = re.compile(r"^\s*([1-5])\b(.*)$", re.DOTALL)
 
 
 def handle_inbound_sms(session: Session, sender: str | None, body: str) -> MessagingResponse:
-    """Keep the opt-out register, else store a 1-5 score and say thank you, else point."""
+    """Keep the opt-out register, store a 1-5 score, and answer unless the sender opted out."""
     number = to_e164(sender)
-    if _kept_register(session, number, body) or (number and is_opted_out(session, number)):
-        # Twilio answers STOP, START and HELP itself and would refuse our reply (21610).
-        return MessagingResponse()
+    if _kept_register(session, number, body):
+        return MessagingResponse()  # Twilio answers STOP, START and HELP itself
+    words = _take_feedback(session, number, body)
     reply = MessagingResponse()
+    if not (number and is_opted_out(session, number)):  # else Twilio refuses it (21610)
+        reply.message(words)
+    return reply
+
+
+def _take_feedback(session: Session, number: str | None, body: str) -> str:
+    """Store a 1-5 score against the sender's latest answered call; return what to reply."""
     match = _SCORE.match(body or "")
     call = _latest_answered_call(session, number)
-    if match and call is not None:
-        session.add(
-            Feedback(
-                call_id=call.id,
-                score=int(match.group(1)),
-                comment=match.group(2).strip()[:1000],
-                received_at=now(),
-            )
+    if match is None or call is None:
+        return (
+            "This number does not read messages. To hear about your case, call us. "
+            "In an emergency dial 999."
         )
-        reply.message("Thank you for your feedback.")
-        return reply
-    reply.message(
-        "This number does not read messages. To hear about your case, call us. "
-        "In an emergency dial 999."
+    session.add(
+        Feedback(
+            call_id=call.id,
+            score=int(match.group(1)),
+            comment=match.group(2).strip()[:1000],
+            received_at=now(),
+        )
     )
-    return reply
+    return "Thank you for your feedback."
 
 
 def _kept_register(session: Session, number: str | None, body: str) -> bool:

@@ -9,7 +9,7 @@ import pytest
 from flask import Flask
 from sqlalchemy import select
 
-from calls.models import CallEvent
+from calls.models import CallEvent, Feedback
 from messaging.models import SmsOptOut
 from messaging.optouts import is_opted_out, keyword, record_opt_out
 from messaging.sending import send_text
@@ -18,7 +18,7 @@ from tests.ivr_support import EN, update_case
 from tests.test_ivr_e2e import AUTHENTICATE, dial
 from tests.test_ivr_e2e import app as ivr_app  # noqa: F401 (demo data and hand-off stand-ins)
 from tests.test_ivr_e2e import config as ivr_config  # noqa: F401
-from tests.test_sms import sms
+from tests.test_sms import answered_call, sms
 from tests.twilio_signing import TwilioSigner
 from tests.twiml_assert import parse
 
@@ -66,10 +66,13 @@ def test_a_sentence_with_stop_in_it_is_not_a_keyword(app: Flask, twilio: TwilioS
 
 
 def test_an_opted_out_number_gets_no_reply_of_ours(app: Flask, twilio: TwilioSigner) -> None:
-    """After STOP, any other text is stored as usual but answered with nothing (Twilio: 21610)."""
-    twilio.post("/sms/incoming", sms("STOP", VICTIM))
-    reply = parse(twilio.post("/sms/incoming", sms("hello", VICTIM)).data)
-    assert list(reply) == []
+    """After STOP, a score is still stored but answered with nothing (Twilio: 21610)."""
+    answered_call(app)
+    twilio.post("/sms/incoming", sms("STOP"))
+    for body in ("hello", "5 thank you"):
+        assert list(parse(twilio.post("/sms/incoming", sms(body)).data)) == []
+    with app.extensions["helpline.sessionmaker"]() as session:
+        assert [f.score for f in session.scalars(select(Feedback))] == [5]
 
 
 def test_send_text_attempts_nothing_to_an_opted_out_number(app: Flask, phone: Any) -> None:
