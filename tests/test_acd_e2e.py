@@ -71,15 +71,17 @@ def _case(session: Any, sid: str, profile: dict[str, Any]) -> Case:
 
 
 @pytest.fixture
-def desk_app(app: Flask, phone: Any, worker: Any) -> Flask:
+def desk_app(app: Flask, phone: Any, request: pytest.FixtureRequest) -> Flask:
     """The app with short timers, an open desk, the IVR stand-in and a worker that routes.
 
-    The worker starts after the emulator (its REST URL) and the live server (its public URL).
+    The worker starts last, so it has the emulator's REST URL, the live server's public URL
+    and these timers.
     """
     app.config.update(ACD_WRAP_UP_SECONDS=0, ACD_RING_SECONDS=5, ACD_ANNOUNCE_SECONDS=0)
     app.config.update(ACD_HOLD_PAUSE_SECONDS=5)
     open_desk(app)
     stand_in_ivr(app)
+    request.getfixturevalue("worker")
     return app
 
 
