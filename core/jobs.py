@@ -1,32 +1,35 @@
-"""Background jobs: the RQ queue, an app for jobs to run in, and periodic tasks."""
+"""Background jobs: the RQ queue, the app jobs run in, and the periodic scheduler."""
 
 from __future__ import annotations
 
-import importlib
 import logging
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from functools import cache
-from typing import Any
 
 from flask import Flask
 from rq import Queue
 
+from core.features import PeriodicJob, registry
 from core.redis_conn import get_raw_redis
 
 log = logging.getLogger("helpline.jobs")
 QUEUE_NAME = "helpline"
+_factory: list[Callable[[], Flask]] = []
 
-# Dotted path of a job function -> interval in seconds. Features add their sweeps here.
-PERIODIC: dict[str, int] = {"queueing.jobs.sweep": 2, "cases.jobs.flag_overdue": 3600}
+
+def use_app_factory(factory: Callable[[], Flask]) -> None:
+    """Say how a worker process builds the app its jobs run in (the worker's start does)."""
+    _factory[:] = [factory]
+    job_app.cache_clear()
 
 
 @cache
 def job_app() -> Flask:
-    """Return one app per worker process, built from the environment, for jobs to use."""
-    from app import create_app
-
-    return create_app()
+    """Return one app per worker process, built by the factory the worker's start gave."""
+    if not _factory:
+        raise RuntimeError("jobs need an app: run them in `helpline worker` (worker.run)")
+    return _factory[0]()
 
 
 def queue(app: Flask) -> Queue:
@@ -34,19 +37,13 @@ def queue(app: Flask) -> Queue:
     return Queue(QUEUE_NAME, connection=get_raw_redis(app))
 
 
-def resolve(path: str) -> Callable[..., Any]:
-    """Import a job function from its dotted path."""
-    module, _, name = path.rpartition(".")
-    return getattr(importlib.import_module(module), name)
-
-
 class PeriodicScheduler(threading.Thread):
     """Enqueue each periodic job once per interval across all workers (a Redis lock per slot)."""
 
-    def __init__(self, app: Flask, periodic: dict[str, int] | None = None) -> None:
+    def __init__(self, app: Flask, periodic: Sequence[PeriodicJob] | None = None) -> None:
         super().__init__(name="helpline-periodic", daemon=True)
         self.app = app
-        self.periodic = PERIODIC if periodic is None else periodic
+        self.periodic = registry(app).periodic if periodic is None else periodic
         self.stopping = threading.Event()
 
     def run(self) -> None:
@@ -57,8 +54,8 @@ class PeriodicScheduler(threading.Thread):
         """Enqueue the jobs that are due; return how many this process enqueued."""
         redis = get_raw_redis(self.app)
         enqueued = 0
-        for path, interval in self.periodic.items():
-            if redis.set(f"hl:periodic:{path}", "1", nx=True, ex=interval):
-                queue(self.app).enqueue(path, job_timeout=max(interval * 4, 30))
+        for job in self.periodic:
+            if redis.set(f"hl:periodic:{job.name}", "1", nx=True, ex=job.seconds):
+                queue(self.app).enqueue(job.func, job_timeout=max(job.seconds * 4, 30))
                 enqueued += 1
         return enqueued

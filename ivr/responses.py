@@ -7,6 +7,7 @@ from collections.abc import Iterable, Sequence
 from twilio.twiml.voice_response import Gather, VoiceResponse
 
 from prompts import Prompts, catalogue
+from telephony.speech import say
 
 LANGUAGE_URL = "/voice/ivr/language"
 MENU_URL = "/voice/ivr/menu"
@@ -30,11 +31,6 @@ ENTRY_TIMEOUT = 10
 LANGUAGE_TIMEOUT = 3
 
 
-def _say(target: VoiceResponse | Gather, p: Prompts, *lines: str) -> None:
-    for line in lines:
-        target.say(line, voice=p.voice, language=p.say_language)
-
-
 def _menu_gather(response: VoiceResponse, p: Prompts, action: str) -> Gather:
     """Add a one-key gather that also listens for a few spoken words."""
     return response.gather(
@@ -52,7 +48,7 @@ def greeting(helpline: str, languages: Sequence[str]) -> VoiceResponse:
     """Give the helpline's name and the 999 line, then let the caller pick a language."""
     first = catalogue(languages[0])
     response = VoiceResponse()
-    _say(response, first, first.text("greeting", helpline=helpline))
+    say(response, first, [first.text("greeting", helpline=helpline)])
     if len(languages) < 2:
         response.redirect(LANGUAGE_URL, method="POST")
         return response
@@ -61,7 +57,7 @@ def greeting(helpline: str, languages: Sequence[str]) -> VoiceResponse:
     )
     for key, language in enumerate(languages, start=1):
         p = catalogue(language)
-        _say(gather, p, p.text("language.offer", key=key))
+        say(gather, p, [p.text("language.offer", key=key)])
     response.redirect(LANGUAGE_URL, method="POST")
     return response
 
@@ -69,9 +65,9 @@ def greeting(helpline: str, languages: Sequence[str]) -> VoiceResponse:
 def main_menu(p: Prompts, lead: Iterable[str] = (), silent: int = 0) -> VoiceResponse:
     """Offer self-service or a person; silence comes back counted so it cannot loop."""
     response = VoiceResponse()
-    _say(response, p, *lead)
+    say(response, p, lead)
     gather = _menu_gather(response, p, MENU_URL)
-    _say(gather, p, p.text("menu.main"))
+    say(gather, p, [p.text("menu.main")])
     response.redirect(f"{MENU_URL}?silent={silent + 1}", method="POST")
     return response
 
@@ -88,10 +84,10 @@ def ask_date_of_birth(p: Prompts, silent: int = 0) -> VoiceResponse:
 
 def _ask(p: Prompts, url: str, key: str, lead: Iterable[str], silent: int) -> VoiceResponse:
     response = VoiceResponse()
-    _say(response, p, *lead)
+    say(response, p, lead)
     gather = response.gather(action=url, input="dtmf", timeout=ENTRY_TIMEOUT)
-    _say(gather, p, p.text(key))
-    _say(response, p, p.text("no_input"))
+    say(gather, p, [p.text(key)])
+    say(response, p, [p.text("no_input")])
     response.redirect(f"{url}?silent={silent + 1}", method="POST")
     return response
 
@@ -99,9 +95,9 @@ def _ask(p: Prompts, url: str, key: str, lead: Iterable[str], silent: int) -> Vo
 def cannot_authenticate(p: Prompts, lead: Iterable[str] = ()) -> VoiceResponse:
     """Explain we cannot check the case and keep the caller on the line for a person."""
     response = VoiceResponse()
-    _say(response, p, *lead, p.text("auth.cannot_check"))
+    say(response, p, [*lead, p.text("auth.cannot_check")])
     gather = response.gather(action=PERSON_URL, input="dtmf", num_digits=1, timeout=3)
-    _say(gather, p, p.text("person.offer"))
+    say(gather, p, [p.text("person.offer")])
     response.redirect(PERSON_URL, method="POST")
     return response
 
@@ -109,9 +105,9 @@ def cannot_authenticate(p: Prompts, lead: Iterable[str] = ()) -> VoiceResponse:
 def after_status_menu(p: Prompts, lead: Iterable[str] = (), silent: int = 0) -> VoiceResponse:
     """Say `lead` (the case script, or what just happened), then the after-status options."""
     response = VoiceResponse()
-    _say(response, p, *lead)
+    say(response, p, lead)
     gather = _menu_gather(response, p, AFTER_STATUS_URL)
-    _say(gather, p, p.text("after_status.menu"))
+    say(gather, p, [p.text("after_status.menu")])
     response.redirect(f"{AFTER_STATUS_URL}?silent={silent + 1}", method="POST")
     return response
 
@@ -126,6 +122,6 @@ def connect_to_queue(queue_url: str) -> VoiceResponse:
 def goodbye(p: Prompts, lead: Iterable[str] = ()) -> VoiceResponse:
     """Say goodbye and hang up."""
     response = VoiceResponse()
-    _say(response, p, *lead, p.text("goodbye"))
+    say(response, p, [*lead, p.text("goodbye")])
     response.hangup()
     return response

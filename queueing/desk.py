@@ -8,10 +8,12 @@ from typing import Any
 from urllib.parse import urlencode
 
 from flask import Flask
+from sqlalchemy.orm import Session
 
+from core.features import registry
 from core.jobs import queue
 from core.redis_conn import get_redis
-from queueing.acd import Acd
+from queueing.acd import Acd, Offer
 from telephony.twilio_port import TwilioPort, get_port
 
 
@@ -64,15 +66,21 @@ class AcdConfig:
         )
 
 
+# Offers an entry to the agent dispatch chose; False when the entry's owner is gone.
+OfferHandler = Callable[[Session, "Desk", Offer], bool]
+
+
 @dataclass(frozen=True)
 class Desk:
-    """What ACD services work with: live state, policy, URLs, the Twilio port and the job queue."""
+    """What ACD services work with: state, policy, URLs, Twilio, offer handlers, jobs."""
 
     acd: Acd
     config: AcdConfig
     base_url: str
     port: Callable[[], TwilioPort]
-    enqueue: Callable[..., object]
+    # Entry kind -> handler, as the app's features registered them (core/features.py).
+    offers: Mapping[str, OfferHandler]
+    enqueue: Callable[..., object]  # put a job on the worker's queue
 
     def url(self, path: str, **query: str | int) -> str:
         """Return the absolute URL Twilio should request for `path`."""
@@ -90,5 +98,6 @@ def desk_for(app: Flask) -> Desk:
         config=AcdConfig.from_settings(app.config),
         base_url=app.config["PUBLIC_BASE_URL"],
         port=lambda: get_port(app),
-        enqueue=lambda path, *args, **kwargs: queue(app).enqueue(path, *args, **kwargs),
+        offers=registry(app).offer_handlers,
+        enqueue=lambda job, *args, **kwargs: queue(app).enqueue(job, *args, **kwargs),
     )

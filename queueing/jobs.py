@@ -23,7 +23,7 @@ from queueing.service import call_ended, ms, route
 
 
 def sweep() -> dict[str, Any]:
-    """Run one sweep in the worker (scheduled by core.jobs.PERIODIC)."""
+    """Run one sweep in the worker (every SWEEP_SECONDS, registered by queueing.init_app)."""
     app = job_app()
     with app.app_context(), session_factory(app)() as session:
         result = run_sweep(session, desk_for(app), now())
@@ -42,7 +42,7 @@ def route_soon(desk: Desk) -> bool:
     key = desk.acd.prefix + ROUTE_PENDING
     if not desk.acd.redis.set(key, "1", nx=True, ex=ROUTE_PENDING_SECONDS):
         return False
-    desk.enqueue("queueing.jobs.route_waiting", job_timeout=120)
+    desk.enqueue(route_waiting, job_timeout=120)
     return True
 
 

@@ -161,7 +161,7 @@ def test_no_confirmation_is_promised_to_an_opted_out_number(app: Flask, stopped:
     from callbacks.service import Policy, request_callback
     from calls.models import Call
     from cases.models import Case
-    from core.demo import seed
+    from devtools.demo import seed
 
     victim = "+447700900123"
     with app.extensions["helpline.sessionmaker"]() as session:
