@@ -284,7 +284,7 @@ def test_twilio_outage_is_not_a_missed_offer(desk_app: Flask, phone: Any) -> Non
         dial(phone, "+447700900001")
         until(waiting(desk_app, 1))
         make_available(desk_app, alice)
-        until(lambda: len(failed_redirects(phone)) >= 3)  # each routing pass tries once
+        until(lambda: len(failed_redirects(phone)) >= 3, timeout=40)  # each pass tries once
     finally:
         phone.outage.end()
     acd = desk_for(desk_app).acd
