@@ -19,7 +19,7 @@ import ivr
 import queueing
 import roster
 from core import config as settings
-from core import db, redis_conn
+from core import db, proxy, redis_conn
 from core.features import Feature
 from core.paths import default_database_url, instance_dir
 
@@ -38,6 +38,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     db.init_app(app)
     redis_conn.init_app(app)
+    proxy.init_app(app)
     _init_features(app)
     return app
 

@@ -42,7 +42,7 @@ def import_cases_command(csv_file: Path) -> None:
     from cases.importer import import_csv
     from core.db import session_factory
 
-    with csv_file.open(encoding="utf-8-sig") as counting:
+    with csv_file.open("rb") as counting:  # bytes: a file that is not UTF-8 is reported below
         total = max(sum(1 for _ in counting) - 1, 0)
     with session_factory()() as session, csv_file.open(encoding="utf-8-sig", newline="") as f:
         with click.progressbar(length=total, label="importing", file=sys.stderr) as bar:

@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+from core.db import MAX_ROW_ID
+
 ERROR_SCHEMA = {
     "type": "object",
     "required": ["error"],
@@ -27,9 +29,13 @@ def request_body(name: str) -> dict[str, Any]:
     return {"required": True, "content": {"application/json": {"schema": ref(name)}}}
 
 
+# Path ids outside this range match no route (404): see core.db.RowIdConverter.
+ROW_ID: dict[str, Any] = {"type": "integer", "minimum": 1, "maximum": MAX_ROW_ID}
+
+
 def path_id(name: str) -> list[dict[str, Any]]:
-    """Return the parameters list for one integer path parameter."""
-    return [{"name": name, "in": "path", "required": True, "schema": {"type": "integer"}}]
+    """Return the parameters list for one row id in the path."""
+    return [{"name": name, "in": "path", "required": True, "schema": ROW_ID}]
 
 
 def document(fragments: Iterable[dict[str, Any]]) -> dict[str, Any]:

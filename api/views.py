@@ -25,3 +25,10 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def _http_error(exc: HTTPException) -> Response | HTTPException:
         return handle_http_error(exc) if request.path.startswith("/api/") else exc
+
+    @app.after_request
+    def _no_store(response: Response) -> Response:
+        # API answers carry crime references and agents' numbers: keep them out of caches.
+        if request.path.startswith("/api/") and request.path != "/api/openapi.json":
+            response.headers["Cache-Control"] = "no-store"
+        return response

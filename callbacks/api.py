@@ -1,4 +1,9 @@
-"""JSON API for agents and supervisors: list, reschedule and cancel callbacks."""
+"""JSON API for agents and supervisors: list, reschedule and cancel callbacks.
+
+Least privilege: supervisors (and admins) manage every callback; an agent's token sees,
+reschedules and cancels only the callbacks the ACD has put to that agent (an attempt of
+theirs, or the one they are on now); integration tokens have no access.
+"""
 
 from __future__ import annotations
 
@@ -6,13 +11,14 @@ import datetime as dt
 from typing import Any
 
 from flask import Blueprint, Response, current_app, g, jsonify, request
-from sqlalchemy import select
+from sqlalchemy import Select, or_, select
 
 from api.auth import require_token
 from api.errors import api_error, error_responses
+from api.openapi import path_id
 from callbacks import dialer, queue_link
 from callbacks.attempts import cancel
-from callbacks.models import PENDING_STATES, CallbackRequest
+from callbacks.models import PENDING_STATES, CallbackAttempt, CallbackRequest
 from callbacks.service import reschedule
 from cases.models import Case
 from core.clock import now
@@ -27,28 +33,56 @@ ROLES = ("agent", "supervisor")
 @bp.get("/callbacks")
 @require_token(*ROLES)
 def list_callbacks() -> Response:
-    """List callbacks, optionally by state (oldest place first)."""
+    """List the callbacks this token may see, optionally by state (oldest place first)."""
     state = request.args.get("state")
     if state is not None and state not in STATES:
         return api_error(400, f"state must be one of: {', '.join(STATES)}")
-    query = select(CallbackRequest).order_by(
-        CallbackRequest.priority.desc(), CallbackRequest.virtual_start_at
-    )
+    query = _visible()
+    if query is None:
+        return api_error(403, "this agent token is linked to no agent")
+    query = query.order_by(CallbackRequest.priority.desc(), CallbackRequest.virtual_start_at)
     if state:
         query = query.where(CallbackRequest.state == state)
     rows = get_session().scalars(query.limit(500)).all()
     return jsonify({"callbacks": [_as_json(row) for row in rows]})
 
 
-@bp.post("/callbacks/<int:callback_id>/reschedule")
+def _visible() -> Select[CallbackRequest] | None:
+    """Return the callbacks this token may see (None: an agent token linked to no agent)."""
+    token = g.api_token
+    query = select(CallbackRequest)
+    if token.role != "agent":
+        return query
+    if token.agent_id is None:
+        return None
+    theirs = select(CallbackAttempt.callback_id).where(CallbackAttempt.agent_id == token.agent_id)
+    return query.where(
+        or_(CallbackRequest.agent_id == token.agent_id, CallbackRequest.id.in_(theirs))
+    )
+
+
+def _find(callback_id: int) -> CallbackRequest | Response:
+    """Return the callback if this token may act on it, else a 403 or 404 answer."""
+    query = _visible()
+    if query is None:
+        return api_error(403, "this agent token is linked to no agent")
+    row = get_session().scalar(query.where(CallbackRequest.id == callback_id))
+    # An agent asking for someone else's callback hears "no such callback", as for a missing one.
+    return row if row is not None else api_error(404, "no such callback")
+
+
+@bp.post("/callbacks/<id:callback_id>/reschedule")
 @require_token(*ROLES)
 def reschedule_callback(callback_id: int) -> Response | tuple[Response, int]:
     """Move a pending callback to a new earliest time; it keeps its place once due."""
     session = get_session()
-    row = session.get(CallbackRequest, callback_id)
-    if row is None:
-        return api_error(404, "no such callback")
-    not_before, problem = _parse_time((request.get_json(silent=True) or {}).get("not_before"))
+    row = _find(callback_id)
+    if isinstance(row, Response):
+        return row
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict):
+        return api_error(422, 'the body must be a JSON object: {"not_before": ...}')
+    not_before, problem = _parse_time(body.get("not_before"))
     if problem or not_before is None:
         return api_error(422, problem or "not_before is required")
     if row.state != "pending":
@@ -63,14 +97,14 @@ def reschedule_callback(callback_id: int) -> Response | tuple[Response, int]:
     return jsonify(_as_json(row))
 
 
-@bp.post("/callbacks/<int:callback_id>/cancel")
+@bp.post("/callbacks/<id:callback_id>/cancel")
 @require_token(*ROLES)
 def cancel_callback(callback_id: int) -> Response | tuple[Response, int]:
     """Cancel an open callback (and stop an attempt under way)."""
     session = get_session()
-    row = session.get(CallbackRequest, callback_id)
-    if row is None:
-        return api_error(404, "no such callback")
+    row = _find(callback_id)
+    if isinstance(row, Response):
+        return row
     if row.state not in PENDING_STATES:
         return api_error(409, f"the callback is already {row.state}")
     settled = cancel(session, row, _actor(), now())
@@ -95,7 +129,10 @@ def _parse_time(raw: Any) -> tuple[dt.datetime | None, str | None]:
         return None, "not_before is not an ISO 8601 date-time"
     if value.tzinfo is None:
         return None, "not_before needs a time zone offset, such as Z or +01:00"
-    return value.astimezone(dt.UTC), None
+    try:
+        return value.astimezone(dt.UTC), None
+    except OverflowError:  # e.g. 0001-01-01T00:00:00+14:00 falls before year 1 in UTC
+        return None, "not_before is out of range"
 
 
 def _iso(value: dt.datetime | None) -> str | None:
@@ -146,14 +183,14 @@ _CALLBACK_SCHEMA = {
     },
 }
 _ONE = {"application/json": {"schema": {"$ref": "#/components/schemas/Callback"}}}
-_ID = {"name": "callback_id", "in": "path", "required": True, "schema": {"type": "integer"}}
+_ID = path_id("callback_id")
 
 OPENAPI: dict[str, Any] = {
     "schemas": {"Callback": _CALLBACK_SCHEMA},
     "paths": {
         "/api/callbacks": {
             "get": {
-                "summary": "List callbacks (roles: agent, supervisor)",
+                "summary": "List callbacks (supervisor: all; agent: only those put to them)",
                 "parameters": [
                     {
                         "name": "state",
@@ -184,8 +221,8 @@ OPENAPI: dict[str, Any] = {
         },
         "/api/callbacks/{callback_id}/reschedule": {
             "post": {
-                "summary": "Set a pending callback's earliest time (roles: agent, supervisor)",
-                "parameters": [_ID],
+                "summary": "Set a pending callback's earliest time (supervisor; agent: their own)",
+                "parameters": _ID,
                 "requestBody": {
                     "required": True,
                     "content": {
@@ -208,8 +245,8 @@ OPENAPI: dict[str, Any] = {
         },
         "/api/callbacks/{callback_id}/cancel": {
             "post": {
-                "summary": "Cancel an open callback (roles: agent, supervisor)",
-                "parameters": [_ID],
+                "summary": "Cancel an open callback (supervisor; agent: their own)",
+                "parameters": _ID,
                 "responses": {
                     "200": {"description": "cancelled", "content": _ONE},
                     **error_responses(401, 403, 404, 409),

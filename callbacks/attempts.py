@@ -21,7 +21,10 @@ from prompts import catalogue
 from roster.models import Agent
 
 NO_ANSWER = frozenset({"no-answer", "busy", "failed", "canceled"})
-HUMAN = frozenset({"human", "unknown", ""})
+HUMAN = frozenset({"human"})
+# DetectMessageEnd reports these once a machine's greeting has ended: a message is kept whole.
+MESSAGE_END = frozenset({"machine_end_beep", "machine_end_silence", "machine_end_other"})
+MACHINE = MESSAGE_END | {"machine_start"}
 
 
 @dataclass(frozen=True)
@@ -102,6 +105,24 @@ def start_victim_leg(session: Session, attempt_id: int, at: dt.datetime) -> Call
     return request
 
 
+def victim_greeted(session: Session, attempt_id: int, at: dt.datetime) -> bool:
+    """Mark the victim's leg greeted while detection runs; False if already settled or greeted.
+
+    One conditional UPDATE, so the leg's first request and the detection result agree on who
+    moves the leg on, whichever arrives first.
+    """
+    greeted = session.execute(
+        update(CallbackAttempt)
+        .where(
+            CallbackAttempt.id == attempt_id,
+            CallbackAttempt.stage == "victim_ringing",
+            CallbackAttempt.victim_answered_at.is_(None),
+        )
+        .values(victim_answered_at=at)
+    )
+    return greeted.rowcount == 1  # type: ignore[attr-defined]
+
+
 def whisper_lines(session: Session, request: CallbackRequest) -> list[str]:
     """Brief the agent: the case, its status, why the victim wants a call, message safety."""
     case = session.get(Case, request.case_id) if request.case_id else None
@@ -127,6 +148,31 @@ def victim_answered(
     call.case_id, call.agent_id, call.answered_at = request.case_id, attempt.agent_id, at
     call.outcome, call.language = "answered", request.language
     record(session, call, "callback_connected", callback_id=request.id, attempt=attempt.number)
+
+
+def settle_detection(
+    session: Session,
+    attempt: CallbackAttempt,
+    answered_by: str,
+    call_sid: str,
+    at: dt.datetime,
+    policy: Policy,
+) -> Settled | None:
+    """Settle the victim's leg by Twilio's AnsweredBy; None when a person answered.
+
+    A message is left only after a machine's greeting ended, and only with permission; a
+    machine without permission, a fax or an undecided result uses the attempt (retried later).
+    """
+    attempt.answered_by = attempt.answered_by or answered_by
+    if answered_by in HUMAN:
+        victim_answered(session, attempt, call_sid, at)
+        return None
+    request = session.get(CallbackRequest, attempt.callback_id)
+    assert request is not None
+    if answered_by in MESSAGE_END and request.safe_to_leave_message:
+        return voicemail_left(session, attempt, at)
+    result = "machine" if answered_by in MACHINE else "fax" if answered_by == "fax" else "unknown"
+    return end_attempt(session, attempt, result, at, policy)
 
 
 def end_attempt(
@@ -170,7 +216,12 @@ def voicemail_left(session: Session, attempt: CallbackAttempt, at: dt.datetime) 
     return Settled(attempt.callback_id, attempt.agent_id, attempt_id=attempt.id, tell=legs)
 
 
-NOTES = {"voicemail": "whisper.callback_voicemail", "machine": "whisper.callback_machine"}
+NOTES = {
+    "voicemail": "whisper.callback_voicemail",
+    "machine": "whisper.callback_machine",
+    "fax": "whisper.callback_fax",
+    "unknown": "whisper.callback_unknown",
+}
 NEXT = {"pending": "whisper.callback_retry", "failed": "whisper.callback_failed"}
 
 

@@ -6,7 +6,9 @@ leaves a row the reconciliation job can repair rather than a call nobody knows a
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
+import time
 from datetime import timedelta
 
 from flask import Flask
@@ -16,7 +18,7 @@ from twilio.base.exceptions import TwilioException
 from callbacks import queue_link, responses
 from callbacks.attempts import AttemptRefused, Settled, agent_missed, agent_target, claim
 from callbacks.models import CallbackRequest
-from callbacks.service import is_due
+from callbacks.service import due_at, is_due
 from core.clock import now
 from core.jobs import queue
 from queueing.desk import desk_for
@@ -24,6 +26,9 @@ from telephony.numbers import mask
 from telephony.twilio_port import TwilioPort, get_port
 
 log = logging.getLogger("helpline.callbacks")
+REQUEUE_JOB = "callbacks.jobs.requeue"
+# RQ rounds a scheduled time down to the whole second, so a job may run this much early.
+RQ_EARLY_SECONDS = 1.5
 
 
 def absolute(app: Flask, path: str, attempt_id: int) -> str:
@@ -68,15 +73,32 @@ def ring_agent(app: Flask, attempt_id: int, target: str) -> str:
 
 
 def dial_victim(app: Flask, attempt_id: int, request: CallbackRequest) -> str:
-    """Call the victim from the helpline number, detecting answering machines."""
+    """Call the victim from the helpline number, detecting answering machines.
+
+    DetectMessageEnd waits for a machine's greeting to end, so a message is heard whole;
+    AsyncAmd greets whoever answers at once instead of leaving them in silence meanwhile.
+    """
     log.info("dialling victim %s for callback %s", mask(request.phone_e164), request.id)
     return get_port(app).create_call(
         to=request.phone_e164,
         url=absolute(app, responses.VICTIM_URL, attempt_id),
         status_callback=absolute(app, responses.VICTIM_STATUS_URL, attempt_id),
         timeout=app.config["CALLBACK_VICTIM_RING_SECONDS"],
-        machine_detection=True,
+        machine_detection="DetectMessageEnd",
+        amd_callback=absolute(app, responses.VICTIM_AMD_URL, attempt_id),
     )
+
+
+def move_victim_on(app: Flask, call_sid: str, attempt_id: int, result: str) -> None:
+    """After detection: take the victim's leg to the agent or the message, else hang it up."""
+    port = get_port(app)
+    try:
+        if result in ("connected", "voicemail"):
+            port.redirect_call(call_sid, absolute(app, responses.VICTIM_NEXT_URL, attempt_id))
+        else:
+            port.hang_up(call_sid)
+    except TwilioException:
+        log.info("victim leg %s had already ended", call_sid)
 
 
 def after(app: Flask, settled: Settled) -> None:
@@ -93,12 +115,9 @@ def after(app: Flask, settled: Settled) -> None:
     for sid in settled.hang_up:
         _hang_up(port, sid)
     if settled.requeue:
-        queue(app).enqueue("callbacks.jobs.requeue", settled.callback_id)
+        queue(app).enqueue(REQUEUE_JOB, settled.callback_id)
     if settled.retry_at is not None:
-        delay = max((settled.retry_at - now()).total_seconds(), 0)
-        queue(app).enqueue_in(
-            timedelta(seconds=delay), "callbacks.jobs.requeue", settled.callback_id
-        )
+        schedule_requeue(app, settled.callback_id, settled.retry_at)
 
 
 def _hang_up(port: TwilioPort, sid: str) -> None:
@@ -106,6 +125,28 @@ def _hang_up(port: TwilioPort, sid: str) -> None:
         port.hang_up(sid)
     except TwilioException:
         log.info("leg %s had already ended", sid)
+
+
+def schedule_requeue(app: Flask, callback_id: int, at: dt.datetime) -> None:
+    """Have the worker queue the request at `at` (RQ's scheduler may run it a second early)."""
+    delay = max((at - now()).total_seconds(), 0)
+    queue(app).enqueue_in(timedelta(seconds=delay), REQUEUE_JOB, callback_id)
+
+
+def requeue_when_due(app: Flask, session: Session, request: CallbackRequest) -> bool:
+    """Queue a request from its scheduled job, which may run early; return whether queued.
+
+    RQ keeps scheduled times in whole seconds, so the job can start up to a second before the
+    request is due. That second is waited out here (a round trip through the scheduler would
+    cost another second); a job that is earlier still (the request was moved) is rescheduled.
+    """
+    early = (due_at(request) - now()).total_seconds()
+    if request.state == "pending" and early > RQ_EARLY_SECONDS:
+        schedule_requeue(app, request.id, due_at(request))
+        return False
+    if request.state == "pending" and early > 0:
+        time.sleep(early)
+    return requeue(app, session, request)
 
 
 def requeue(app: Flask, session: Session, request: CallbackRequest) -> bool:
@@ -132,4 +173,4 @@ def enqueue_later(app: Flask, session: Session, request: CallbackRequest) -> Non
         requeue(app, session, request)
         session.commit()
     else:
-        queue(app).enqueue_in(timedelta(seconds=delay), "callbacks.jobs.requeue", request.id)
+        schedule_requeue(app, request.id, request.not_before)

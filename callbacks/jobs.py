@@ -33,7 +33,7 @@ def requeue(callback_id: int) -> bool:
     app = job_app()
     with app.app_context(), session_factory(app)() as session:
         request = session.get(CallbackRequest, callback_id)
-        queued = request is not None and dialer.requeue(app, session, request)
+        queued = request is not None and dialer.requeue_when_due(app, session, request)
         session.commit()
         return queued
 

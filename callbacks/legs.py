@@ -17,7 +17,6 @@ from twilio.twiml.voice_response import VoiceResponse
 from callbacks import attempts as svc
 from callbacks import dialer, queue_link, responses
 from callbacks.attempts import (
-    HUMAN,
     NO_ANSWER,
     Settled,
     agent_missed,
@@ -97,27 +96,65 @@ def _agent_left(session: Session, attempt: CallbackAttempt) -> Settled:
 def victim_answered(
     app: Flask, session: Session, attempt_id: int, call_sid: str, answered_by: str
 ) -> VoiceResponse:
-    """A person joins the agent's room; a machine hears the neutral note only if safe."""
+    """The victim's phone answered: greet at once while detection runs, or act on its result."""
     attempt = session.get(CallbackAttempt, attempt_id)
-    if attempt is None or attempt.stage != "victim_ringing":
+    if attempt is None or attempt.victim_call_sid not in (None, call_sid):
         return responses.hang_up()
-    request = session.get(CallbackRequest, attempt.callback_id)
-    assert request is not None
-    attempt.victim_call_sid = attempt.victim_call_sid or call_sid or None
-    if answered_by in HUMAN:
-        svc.victim_answered(session, attempt, call_sid, now())
+    if not answered_by:  # AsyncAmd: the result comes to victim_detected
+        svc.victim_greeted(session, attempt_id, now())
         session.commit()
+        session.refresh(attempt)  # detection may have settled it meanwhile
+        return victim_next(app, session, attempt_id)
+    if attempt.stage != "victim_ringing":
+        return responses.hang_up()
+    attempt.victim_call_sid = attempt.victim_call_sid or call_sid or None
+    _detected(app, session, attempt, call_sid, answered_by)
+    return victim_next(app, session, attempt_id)
+
+
+def victim_detected(
+    app: Flask, session: Session, attempt_id: int, call_sid: str, answered_by: str
+) -> None:
+    """Machine detection finished (AsyncAmd): settle by who answered, then move the leg on."""
+    attempt = session.get(CallbackAttempt, attempt_id)
+    if attempt is None or attempt.victim_call_sid not in (None, call_sid):
+        return
+    attempt.answered_by = attempt.answered_by or answered_by or None
+    if attempt.stage != "victim_ringing":
+        session.commit()  # already settled (hung up, cancelled): only the result is kept
+        return
+    _detected(app, session, attempt, call_sid, answered_by)
+    session.refresh(attempt)
+    # Not yet greeted: the leg's own first request will play the outcome instead.
+    if attempt.victim_answered_at is not None:
+        dialer.move_victim_on(app, call_sid, attempt_id, attempt.result or "")
+
+
+def victim_next(app: Flask, session: Session, attempt_id: int) -> VoiceResponse:
+    """What the victim's leg hears once detection settled it: the agent, a message, or nothing."""
+    attempt = session.get(CallbackAttempt, attempt_id)
+    request = session.get(CallbackRequest, attempt.callback_id) if attempt else None
+    if attempt is None or request is None:
+        return responses.hang_up()
+    if attempt.stage == "victim_ringing":  # detection still running: greet, then wait
+        return responses.victim_hold(request.language)
+    if attempt.result == "connected":
         helpline = app.config["HELPLINE_NAME"]
         return responses.victim_connect(request.language, helpline, room(attempt_id))
-    # A machine: leave the neutral message only with permission, and then the victim has been
-    # reached the way they allowed (completed); without it, hang up and use the attempt.
-    safe = request.safe_to_leave_message
-    if safe:
-        settled = svc.voicemail_left(session, attempt, now())
+    if attempt.result == "voicemail":
+        return responses.voicemail(request.language, leave_message=True)
+    return responses.hang_up()
+
+
+def _detected(
+    app: Flask, session: Session, attempt: CallbackAttempt, call_sid: str, answered_by: str
+) -> None:
+    """Settle the attempt by AnsweredBy, commit, then act on Twilio."""
+    settled = svc.settle_detection(session, attempt, answered_by, call_sid, now(), _policy(app))
+    if settled is None:
+        session.commit()
     else:
-        settled = end_attempt(session, attempt, "machine", now(), _policy(app))
-    _settle(app, session, settled)
-    return responses.voicemail(request.language, safe)
+        _settle(app, session, settled)
 
 
 def agent_note(session: Session, attempt_id: int) -> VoiceResponse:

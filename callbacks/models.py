@@ -79,5 +79,10 @@ class CallbackAttempt(Base):
         String(20), default="agent_ringing", server_default="agent_ringing"
     )
     victim_dialled_at: Mapped[dt.datetime | None]
+    # When the victim's leg first asked for TwiML while detection still ran (AsyncAmd): from
+    # then on the detection result must redirect the leg; before, the leg's request plays it.
+    victim_answered_at: Mapped[dt.datetime | None]
     result: Mapped[str | None] = mapped_column(String(20))
+    # Twilio's AnsweredBy for the victim's leg: human, machine_end_beep, fax, unknown, ...
+    answered_by: Mapped[str | None] = mapped_column(String(40))
     finished_at: Mapped[dt.datetime | None]

@@ -18,6 +18,10 @@ AGENT_STATUS_URL = "/voice/callback/agent-status"
 AGENT_NOTE_URL = "/voice/callback/agent-note"
 VICTIM_URL = "/voice/callback/victim"
 VICTIM_STATUS_URL = "/voice/callback/victim-status"
+VICTIM_AMD_URL = "/voice/callback/victim-amd"
+VICTIM_NEXT_URL = "/voice/callback/victim-next"
+# Longer than Twilio's MachineDetectionTimeout (30 s): the detection result always comes first.
+VICTIM_HOLD_SECONDS = 40
 # Keying a whole phone number takes a while; Twilio's 5 s default cuts people off.
 NUMBER_TIMEOUT = 10
 
@@ -96,6 +100,15 @@ def victim_connect(language: str, helpline: str, room: str) -> VoiceResponse:
     response = VoiceResponse()
     say(response, language, [prompts.text(language, "victim_intro", helpline=helpline)])
     response.append(conference(room, ends_on_exit=True))
+    return response
+
+
+def victim_hold(language: str) -> VoiceResponse:
+    """Greet whoever answered in neutral words while machine detection finishes."""
+    response = VoiceResponse()
+    say(response, language, [prompts.text(language, "victim_hold")])
+    response.pause(length=VICTIM_HOLD_SECONDS)
+    response.hangup()
     return response
 
 

@@ -164,6 +164,11 @@ def is_due(request: CallbackRequest, at: dt.datetime) -> bool:
     )
 
 
+def due_at(request: CallbackRequest) -> dt.datetime:
+    """Return when a pending request falls due (its opening or its next retry)."""
+    return max(request.not_before, request.next_attempt_at or request.not_before)
+
+
 def open_request_ids() -> Select[int]:
     """Select the ids of every open (pending or in-progress) request."""
     return select(CallbackRequest.id).where(CallbackRequest.state.in_(PENDING_STATES))

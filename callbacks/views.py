@@ -131,6 +131,22 @@ def victim_answered() -> Response:
     return twiml.xml(document)
 
 
+@bp.post(responses.VICTIM_AMD_URL)
+@twilio_webhook(fallback=twiml.empty)
+def victim_detected() -> Response:
+    """Machine detection finished (AsyncAmd): a person, a message after the beep, or neither."""
+    answered_by = request.form.get("AnsweredBy", "")[:40]
+    legs.victim_detected(_app(), get_session(), _attempt_id(), _sid(), answered_by)
+    return twiml.xml(twiml.empty())
+
+
+@bp.post(responses.VICTIM_NEXT_URL)
+@twilio_webhook(fallback=responses.hang_up)
+def victim_next() -> Response:
+    """The victim's leg after detection: join the agent, hear the message, or hang up."""
+    return twiml.xml(legs.victim_next(_app(), get_session(), _attempt_id()))
+
+
 @bp.post(responses.VICTIM_STATUS_URL)
 @twilio_webhook(fallback=twiml.empty)
 def victim_status() -> Response:

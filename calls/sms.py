@@ -19,7 +19,11 @@ _SCORE = re.compile(r"^\s*([1-5])\b(.*)$", re.DOTALL)
 
 
 def handle_inbound_sms(session: Session, sender: str | None, body: str) -> MessagingResponse:
-    """Keep the opt-out register, store a 1-5 score, and answer unless the sender opted out."""
+    """Keep the opt-out register, store a 1-5 score, and answer unless the sender opted out.
+
+    Every score gets the same thanks, stored or not: a different reply would tell anyone
+    who texts a number whether that number spoke to the helpline in the last two days.
+    """
     number = to_e164(sender)
     if _kept_register(session, number, body):
         return MessagingResponse()  # Twilio answers STOP, START and HELP itself
@@ -33,20 +37,21 @@ def handle_inbound_sms(session: Session, sender: str | None, body: str) -> Messa
 def _take_feedback(session: Session, number: str | None, body: str) -> str:
     """Store a 1-5 score against the sender's latest answered call; return what to reply."""
     match = _SCORE.match(body or "")
-    call = _latest_answered_call(session, number)
-    if match is None or call is None:
+    if match is None:
         return (
             "This number does not read messages. To hear about your case, call us. "
             "In an emergency dial 999."
         )
-    session.add(
-        Feedback(
-            call_id=call.id,
-            score=int(match.group(1)),
-            comment=match.group(2).strip()[:1000],
-            received_at=now(),
+    call = _latest_answered_call(session, number)
+    if call is not None:
+        session.add(
+            Feedback(
+                call_id=call.id,
+                score=int(match.group(1)),
+                comment=match.group(2).strip()[:1000],
+                received_at=now(),
+            )
         )
-    )
     return "Thank you for your feedback."
 
 

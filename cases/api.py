@@ -8,7 +8,7 @@ from flask import Blueprint, Response, current_app, jsonify, request
 
 from api.auth import require_token
 from api.errors import api_error, error_responses
-from cases.importer import HEADER, parse_row, upsert
+from cases.importer import HEADER, RowError, parse_row, upsert
 from core.db import get_session
 
 bp = Blueprint("cases_api", __name__, url_prefix="/api")
@@ -25,7 +25,10 @@ def put_case(reference: str) -> Response | tuple[Response, int]:
     unknown = sorted(set(body) - set(FIELDS))
     if unknown:
         return api_error(400, "unknown fields: " + ", ".join(unknown))
-    row, errors = parse_row(_as_cells(reference, body), 1, _patterns())
+    cells, type_errors = _as_cells(reference, body)
+    row, errors = parse_row(cells, 1, _patterns())
+    wrong_type = {e.column for e in type_errors}
+    errors = type_errors + [e for e in errors if e.column not in wrong_type]
     if errors:
         details = [{"field": e.column, "reason": e.reason} for e in errors]
         return api_error(422, "the case was not saved", details)
@@ -37,14 +40,24 @@ def put_case(reference: str) -> Response | tuple[Response, int]:
     ), 201 if result.created else 200
 
 
-def _as_cells(reference: str, body: dict[str, Any]) -> dict[str | None, Any]:
+def _as_cells(reference: str, body: dict[str, Any]) -> tuple[dict[str | None, Any], list[RowError]]:
+    """Turn the JSON body into CSV-like cells, refusing values of the wrong JSON type."""
     cells: dict[str | None, Any] = {"crime_reference": reference}
+    errors: list[RowError] = []
     for name in FIELDS:
         value = body.get(name)
-        cells[name] = (
-            "" if value is None else str(value).lower() if isinstance(value, bool) else str(value)
-        )
-    return cells
+        if name == "enhanced_rights":
+            ok = value is None or isinstance(value, bool)
+            cells[name] = "" if value is None else str(value).lower()
+        else:
+            ok = value is None or isinstance(value, str)
+            cells[name] = value if isinstance(value, str) else ""
+        if not ok:
+            errors.append(RowError(1, name, f"must be {_TYPES.get(name, 'a string')}"))
+    return cells, errors
+
+
+_TYPES = {"enhanced_rights": "true or false"}
 
 
 def _patterns() -> tuple[str, ...]:
@@ -97,7 +110,8 @@ OPENAPI: dict[str, Any] = {
                 "responses": {
                     "200": {"description": "updated"},
                     "201": {"description": "created"},
-                    **error_responses(400, 401, 403, 422),
+                    # 404: a reference that cannot be a path segment (e.g. a line break).
+                    **error_responses(400, 401, 403, 404, 422),
                 },
             }
         }

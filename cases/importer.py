@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import re
+import unicodedata
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import IO, Any
@@ -67,13 +68,20 @@ def import_csv(
 ) -> ImportResult:
     """Validate the whole file; if every row is good, upsert by crime reference."""
     reader = csv.DictReader(stream)
-    header_errors = check_header(reader.fieldnames)
-    if header_errors:
-        return ImportResult(errors=header_errors)
-    rows, errors = parse_rows(reader, tuple(patterns))
+    try:
+        header_errors = check_header(reader.fieldnames)
+        if header_errors:
+            return ImportResult(errors=header_errors)
+        rows, errors = parse_rows(reader, tuple(patterns))
+    except UnicodeDecodeError:
+        return ImportResult(errors=[RowError(reader.line_num + 1, "file", _NOT_UTF8)])
     if errors:
         return ImportResult(errors=errors)
     return upsert(session, rows, progress)
+
+
+# Decoding runs ahead of the CSV reader, so the bad byte is at or after the line named.
+_NOT_UTF8 = "is not UTF-8 text at or after this line; save it as CSV UTF-8 and import again"
 
 
 def check_header(fieldnames: Iterable[str] | None) -> list[RowError]:
@@ -91,7 +99,7 @@ def parse_rows(
     rows: list[dict[str, Any]] = []
     errors: list[RowError] = []
     first_line: dict[str, int] = {}
-    for raw in reader:
+    for raw in _records(reader, errors):
         line = reader.line_num
         row, row_errors = parse_row(raw, line, patterns)
         key = row.get("reference_key")
@@ -106,6 +114,18 @@ def parse_rows(
     return rows, errors
 
 
+def _records(
+    reader: csv.DictReader[str], errors: list[RowError]
+) -> Iterator[dict[str | None, Any]]:
+    """Yield the reader's rows; a line csv cannot read (e.g. a field over 128 KiB) ends it."""
+    try:
+        yield from reader
+    except csv.Error as exc:
+        # The reader's position is lost after an error, so nothing after it can be trusted.
+        reason = f"cannot be read ({exc}); nothing after it was checked"
+        errors.append(RowError(reader.line_num + 1, "row", reason))
+
+
 def parse_row(
     raw: dict[str | None, Any], line: int, patterns: tuple[str, ...]
 ) -> tuple[dict[str, Any], list[RowError]]:
@@ -117,13 +137,15 @@ def parse_row(
 
     def check(column: str, parse: Callable[[str], Any]) -> Any:
         try:
+            if "\x00" in cell[column]:
+                raise ValueError("contains a NUL character")
             return parse(cell[column])
         except ValueError as exc:
             errors.append(RowError(line, column, str(exc)))
             return None
 
     row = {
-        "crime_reference": check("crime_reference", _text(40)),
+        "crime_reference": check("crime_reference", _shown_reference),
         "reference_key": check("crime_reference", _reference(patterns)),
         "victim_name": check("victim_name", _text(200, required=True)),
         "victim_phone": check("victim_phone", _phone),
@@ -153,13 +175,22 @@ def _text(limit: int, required: bool = False) -> Callable[[str], str]:
     return parse
 
 
+# Errors name the line and column but never repeat the value: it may be a victim's phone
+# number or date of birth, and errors end up in terminals, logs and API clients.
+
+
+def _shown_reference(value: str) -> str:
+    """Keep the reference as written, but in NFKC form (full-width digits become ASCII)."""
+    return _text(40)(unicodedata.normalize("NFKC", value))
+
+
 def _reference(patterns: tuple[str, ...]) -> Callable[[str], str]:
     def parse(value: str) -> str:
         key = normalise(value)
         if not key:
             raise ValueError("is required")
         if not is_accepted(key, patterns):
-            raise ValueError(f"{value!r} is not in an accepted crime reference format")
+            raise ValueError("is not in an accepted crime reference format")
         return key
 
     return parse
@@ -170,7 +201,7 @@ def _phone(value: str) -> str | None:
         return None
     e164 = to_e164(value)
     if e164 is None:
-        raise ValueError(f"{value!r} is not a valid phone number")
+        raise ValueError("is not a valid phone number")
     return e164
 
 
@@ -178,7 +209,7 @@ def _date(value: str) -> dt.date:
     try:
         return dt.date.fromisoformat(value)
     except ValueError:
-        raise ValueError(f"{value!r} is not an ISO 8601 date (YYYY-MM-DD)") from None
+        raise ValueError("is not an ISO 8601 date (YYYY-MM-DD)") from None
 
 
 def _past_date(value: str) -> dt.date:
@@ -186,7 +217,7 @@ def _past_date(value: str) -> dt.date:
         raise ValueError("is required")
     parsed = _date(value)
     if parsed > now().date() + dt.timedelta(days=1) or parsed.year < 1900:
-        raise ValueError(f"{value} is not a plausible past date")
+        raise ValueError("is not a plausible past date")
     return parsed
 
 
@@ -196,14 +227,14 @@ def _optional_date(value: str) -> dt.date | None:
 
 def _status(value: str) -> str:
     if value not in STATUS_CODES:
-        raise ValueError(f"{value!r} is not a known status code")
+        raise ValueError("is not a known status code: " + ", ".join(STATUS_CODES))
     return value
 
 
 def _boolean(value: str) -> bool:
     lowered = value.lower()
     if lowered not in {"true", "false"}:
-        raise ValueError(f"{value!r} is not true or false")
+        raise ValueError("is not true or false")
     return lowered == "true"
 
 
@@ -211,7 +242,7 @@ def _language(value: str) -> str:
     if not value:
         return "en-GB"
     if not _LANGUAGE.match(value):
-        raise ValueError(f"{value!r} is not a language tag such as en-GB")
+        raise ValueError("is not a language tag such as en-GB")
     return value
 
 

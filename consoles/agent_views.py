@@ -126,7 +126,7 @@ def change_state() -> WerkzeugResponse:
     return redirect(url_for("console_agent.desk"))
 
 
-@bp.get("/case/<int:case_id>")
+@bp.get("/case/<id:case_id>")
 @agent_only
 def case(case_id: int) -> Response | tuple[Response, int]:
     """Show a case, but only the verified case of the agent's current call."""

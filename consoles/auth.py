@@ -5,13 +5,13 @@ A console blueprint calls `secure_blueprint(bp)` once and wraps views in `login_
 
 from __future__ import annotations
 
-import datetime as dt
 import functools
 import hmac
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlsplit
 
 from flask import (
     Blueprint,
@@ -30,7 +30,10 @@ from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from accounts.models import User
+from consoles import login_throttle
+from consoles.login_throttle import Throttle
 from core.db import get_session
+from core.redis_conn import get_redis
 
 CONSOLE_ROLES = ("agent", "supervisor", "admin")
 CSRF_FIELD = "csrf_token"
@@ -52,10 +55,11 @@ class UserError(ValueError):
 
 @dataclass(frozen=True)
 class LoginResult:
-    """The outcome of a login attempt."""
+    """The outcome of a login attempt (reason and user_id are for the audit trail)."""
 
     user: User | None
-    locked: bool = False
+    reason: str = "ok"
+    user_id: int | None = None
 
 
 def create_user(
@@ -76,11 +80,17 @@ def create_user(
         password_hash=generate_password_hash(password),
         role=role,
         agent_id=agent_id,
-        failed_logins=0,
+        session_version=0,
     )
     session.add(user)
     session.flush()
     return user
+
+
+def mask_username(username: str) -> str:
+    """Show only a username's first character (a password typed as a name stays hidden)."""
+    name = username.strip()
+    return (name[:1] + "***") if name else "<empty>"
 
 
 def find_user(session: Session, username: str) -> User | None:
@@ -88,28 +98,26 @@ def find_user(session: Session, username: str) -> User | None:
     return session.scalar(select(User).where(func.lower(User.username) == username.lower()))
 
 
-def authenticate(session: Session, username: str, password: str, at: dt.datetime) -> LoginResult:
-    """Check a password, counting failures and locking the account after too many."""
+def authenticate(session: Session, username: str, password: str, client: str) -> LoginResult:
+    """Check a password under the login throttle; the hash is always computed.
+
+    Unknown, throttled and wrong all cost one password hash, so timing does not tell an
+    attacker which usernames exist or which are locked.
+    """
     user = find_user(session, username.strip())
     if user is None or user.role not in CONSOLE_ROLES:
-        # Hash anyway so an unknown username takes as long as a wrong password.
         check_password_hash(_dummy_hash(), password)
-        return LoginResult(None)
-    if user.locked_until is not None and user.locked_until > at:
-        return LoginResult(None, locked=True)
-    if not check_password_hash(user.password_hash, password):
-        _count_failure(user, at)
-        return LoginResult(None, locked=user.locked_until is not None)
-    user.failed_logins, user.locked_until = 0, None
-    return LoginResult(user)
-
-
-def _count_failure(user: User, at: dt.datetime) -> None:
-    user.failed_logins = (user.failed_logins or 0) + 1
-    if user.failed_logins >= current_app.config["CONSOLE_LOCKOUT_FAILURES"]:
-        seconds = current_app.config["CONSOLE_LOCKOUT_SECONDS"]
-        user.locked_until = at + dt.timedelta(seconds=seconds)
-        user.failed_logins = 0
+        return LoginResult(None, reason="unknown_user")
+    redis, throttle = get_redis(), Throttle.from_config(current_app.config)
+    locked = login_throttle.is_throttled(redis, throttle, user.id, client)
+    matches = check_password_hash(user.password_hash, password)
+    if locked:
+        return LoginResult(None, reason="throttled", user_id=user.id)
+    if not matches:
+        login_throttle.count_failure(redis, throttle, user.id, client)
+        return LoginResult(None, reason="wrong_password", user_id=user.id)
+    login_throttle.forget_client(redis, throttle, user.id, client)
+    return LoginResult(user, user_id=user.id)
 
 
 @functools.cache
@@ -122,11 +130,16 @@ def start_session(user: User) -> None:
     session.clear()
     session.permanent = True
     session["user_id"] = user.id
+    session["session_version"] = user.session_version
     session[CSRF_FIELD] = secrets.token_urlsafe(32)
 
 
-def end_session() -> None:
-    """Log out."""
+def end_session(db: Session) -> None:
+    """Log out, revoking this user's session cookies server-side (a copy no longer works)."""
+    user = current_user()
+    if user is not None:
+        user.session_version += 1
+        db.commit()
     session.clear()
 
 
@@ -135,7 +148,12 @@ def current_user() -> User | None:
     if "console_user" not in g:
         user_id = session.get("user_id")
         user = get_session().get(User, user_id) if user_id is not None else None
-        g.console_user = user if user is not None and user.role in CONSOLE_ROLES else None
+        current = (
+            user is not None
+            and user.role in CONSOLE_ROLES
+            and session.get("session_version") == user.session_version
+        )
+        g.console_user = user if current else None
     return g.console_user
 
 
@@ -194,8 +212,6 @@ def security_headers(response: Response) -> Response:
     if request.endpoint != "static" and not request.path.startswith("/console/static/"):
         # Console pages show names, numbers and case details: keep them out of caches.
         response.headers["Cache-Control"] = "no-store"
-    if request.is_secure:
-        response.headers["Strict-Transport-Security"] = "max-age=31536000"
     return response
 
 
@@ -207,8 +223,18 @@ def secure_blueprint(bp: Blueprint) -> Blueprint:
 
 
 def is_safe_next(target: str | None) -> bool:
-    """Say whether a redirect target stays on this site (a path, not //host or a URL)."""
-    return bool(target and target.startswith("/") and not target.startswith(("//", "/\\")))
+    """Say whether a redirect target is a same-site path (not //host, a URL or a header break).
+
+    Browsers drop tabs and newlines inside URLs and treat a backslash as `/`, so `/<tab>/host`
+    and `/<backslash>host` mean `//host`: control characters, whitespace and backslashes are
+    refused (a CR or LF would also break the Location header).
+    """
+    if not target or not target.startswith("/") or target.startswith("//"):
+        return False
+    if any(ch.isspace() or ord(ch) < 32 or ord(ch) == 127 or ch == "\\" for ch in target):
+        return False
+    parts = urlsplit(target)
+    return not parts.scheme and not parts.netloc
 
 
 def after_login_url(user: User, target: str | None) -> str:

@@ -65,7 +65,7 @@ def create_agent() -> Page:
     )
 
 
-@bp.get("/agents/<int:agent_id>")
+@bp.get("/agents/<id:agent_id>")
 @supervisor
 def agent(agent_id: int, errors: list[str] | None = None, status: int = 200) -> tuple[str, int]:
     """Show one agent's details and shifts for editing."""
@@ -90,7 +90,7 @@ def _shift_order(shift: Any) -> tuple[int, str, dt.time]:
     )
 
 
-@bp.post("/agents/<int:agent_id>")
+@bp.post("/agents/<id:agent_id>")
 @supervisor
 def update_agent(agent_id: int) -> Page:
     """Change an agent's details."""
@@ -102,7 +102,7 @@ def update_agent(agent_id: int) -> Page:
     )
 
 
-@bp.post("/agents/<int:agent_id>/shifts")
+@bp.post("/agents/<id:agent_id>/shifts")
 @supervisor
 def add_shift(agent_id: int) -> Page:
     """Add a weekly shift or a dated exception."""
@@ -115,7 +115,7 @@ def add_shift(agent_id: int) -> Page:
     )
 
 
-@bp.post("/shifts/<int:shift_id>")
+@bp.post("/shifts/<id:shift_id>")
 @supervisor
 def update_shift(shift_id: int) -> Page:
     """Change a shift."""
@@ -129,7 +129,7 @@ def update_shift(shift_id: int) -> Page:
     )
 
 
-@bp.post("/shifts/<int:shift_id>/delete")
+@bp.post("/shifts/<id:shift_id>/delete")
 @supervisor
 def delete_shift(shift_id: int) -> Page:
     """Remove a shift."""

@@ -57,7 +57,14 @@ SETTINGS: tuple[Setting, ...] = (
         str,
         True,
     ),
-    Setting("SECRET_KEY", None, "signs console sessions and CSRF tokens", str, True),
+    Setting(
+        "SECRET_KEY",
+        None,
+        "signs console sessions and CSRF tokens, keys lockout counters and encrypts cached "
+        "webhook answers; production needs 32+ random characters (`secrets.token_hex(32)`)",
+        str,
+        True,
+    ),
     Setting("HELPLINE_NAME", "the Victim Helpline", "name spoken in the greeting"),
     Setting("TIMEZONE", "Europe/London", "the desk's local time zone"),
     Setting(
@@ -73,6 +80,22 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("LOCKOUT_NUMBER_FAILURES", 10, "failures from one caller number that lock it", int),
     Setting("LOCKOUT_NUMBER_WINDOW", 3600, "window (s) for caller-number failures", int),
     Setting("LOCKOUT_NUMBER_SECONDS", 3600, "how long (s) a caller number stays locked", int),
+    Setting(
+        "LOCKOUT_WITHHELD_FAILURES",
+        10,
+        "failures on one reference from withheld or invalid numbers that lock it for "
+        "withheld callers only",
+        int,
+    ),
+    Setting(
+        "LOCKOUT_WITHHELD_WINDOW", 86400, "window (s) for a reference's withheld failures", int
+    ),
+    Setting(
+        "LOCKOUT_WITHHELD_SECONDS",
+        86400,
+        "how long (s) a reference stays locked for withheld callers",
+        int,
+    ),
     Setting(
         "CALLBACK_OFFER_WAIT_SECONDS",
         120,
@@ -104,8 +127,38 @@ SETTINGS: tuple[Setting, ...] = (
         "WEBHOOK_IDEMPOTENCY_SECONDS", 86400, "how long a webhook response is kept for retries", int
     ),
     Setting("SESSION_COOKIE_SECURE", True, "send console cookies over HTTPS only", _bool),
-    Setting("CONSOLE_LOCKOUT_FAILURES", 5, "failed console logins in a row that lock a user", int),
-    Setting("CONSOLE_LOCKOUT_SECONDS", 900, "how long (s) a console user stays locked", int),
+    Setting(
+        "TRUSTED_PROXIES",
+        0,
+        "reverse proxies in front of the app whose X-Forwarded-For/-Proto/-Host/-Port are "
+        "trusted (0: none; 1 behind one TLS-terminating proxy or load balancer)",
+        int,
+    ),
+    Setting("HSTS_SECONDS", 31536000, "Strict-Transport-Security max-age on HTTPS answers", int),
+    Setting(
+        "CONSOLE_LOCKOUT_FAILURES",
+        5,
+        "failed console logins for one user from one address that pause that address",
+        int,
+    ),
+    Setting(
+        "CONSOLE_LOCKOUT_SECONDS",
+        900,
+        "window (s) for one address's failures, and how long it is paused",
+        int,
+    ),
+    Setting(
+        "CONSOLE_USER_LOCKOUT_FAILURES",
+        50,
+        "failed logins for one user from all addresses that lock the user everywhere",
+        int,
+    ),
+    Setting(
+        "CONSOLE_USER_LOCKOUT_SECONDS",
+        3600,
+        "window (s) for a user's failures from all addresses, and how long the lock lasts",
+        int,
+    ),
     Setting("CONSOLE_SESSION_HOURS", 12, "how long (h) a console login lasts", int),
     Setting("WALLBOARD_POLL_SECONDS", 2.0, "how often (s) the wallboard refreshes", float),
     Setting("STAFFING_SL_TARGET", 0.8, "service level target for staffing (fraction)", float),
@@ -191,6 +244,37 @@ def check_required(config: Mapping[str, Any]) -> None:
     missing = [s.name for s in SETTINGS if s.required and not config.get(s.name)]
     if missing:
         raise ConfigError("missing required setting(s): " + ", ".join(missing))
+    check_secret_key(str(config["SECRET_KEY"]))
+
+
+# The placeholder shipped in .env.example, and the shortest key worth having.
+PLACEHOLDER_SECRETS = frozenset({"change-me-to-64-random-hex-characters", "change-me"})
+MIN_SECRET_LENGTH = 32
+MIN_SECRET_DISTINCT = 12
+
+
+def check_secret_key(secret: str) -> None:
+    """Refuse a SECRET_KEY anyone could guess: the placeholder, a short or repetitive key.
+
+    A guessable key lets anyone forge a console session cookie (and names lockout counters).
+    """
+    if secret.lower() in PLACEHOLDER_SECRETS or "change-me" in secret.lower():
+        raise ConfigError("SECRET_KEY is the .env.example placeholder; set a random one")
+    if len(secret) < MIN_SECRET_LENGTH:
+        raise ConfigError(f"SECRET_KEY is too short: use at least {MIN_SECRET_LENGTH} characters")
+    if len(set(secret)) < MIN_SECRET_DISTINCT or _repeats(secret):
+        raise ConfigError(
+            "SECRET_KEY is too predictable: use 64 random hex characters, e.g. from "
+            "python -c 'import secrets; print(secrets.token_hex(32))'"
+        )
+
+
+def _repeats(secret: str) -> bool:
+    """Say whether the key is one short pattern repeated (`abab...`, `0123456789` again)."""
+    return any(
+        secret == (secret[:size] * (len(secret) // size + 1))[: len(secret)]
+        for size in range(1, len(secret) // 2 + 1)
+    )
 
 
 def describe() -> list[tuple[str, str]]:

@@ -8,6 +8,7 @@ from typing import Annotated, Any
 from flask import Flask, current_app, g
 from sqlalchemy import DateTime, Engine, MetaData, String, TypeDecorator, create_engine, event
 from sqlalchemy.orm import DeclarativeBase, Session, mapped_column, sessionmaker
+from werkzeug.routing import IntegerConverter
 
 NAMING_CONVENTION = {
     "ix": "ix_%(table_name)s_%(column_0_N_name)s",
@@ -69,6 +70,20 @@ def init_app(app: Flask) -> None:
     app.extensions["helpline.engine"] = engine
     app.extensions["helpline.sessionmaker"] = sessionmaker(engine, expire_on_commit=False)
     app.teardown_appcontext(_close_session)
+    app.url_map.converters["id"] = RowIdConverter
+
+
+MAX_ROW_ID = 2**31 - 1
+
+
+class RowIdConverter(IntegerConverter):
+    """`<id:name>` in a route: a row id from 1 to what PostgreSQL's INTEGER holds.
+
+    A larger number is no route (404), instead of an overflow in the database driver (500).
+    """
+
+    def __init__(self, url_map: Any) -> None:
+        super().__init__(url_map, min=1, max=MAX_ROW_ID)
 
 
 def session_factory(app: Flask | None = None) -> sessionmaker[Session]:

@@ -48,6 +48,8 @@ class EmulatedCall:
         self.answered_by: str | None = None
         self.status_callback: StatusCallback | None = None
         self.sequence = 0
+        # A progress callback held back to be delivered out of order (shuffled callbacks).
+        self.held_callback: tuple[str, dict[str, str]] | None = None
         self.queue_sid: str | None = None
         self.current_url: str | None = None
         self.end_status: str | None = None
@@ -67,6 +69,28 @@ class EmulatedCall:
     def said(self) -> list[str]:
         """Return every text the caller heard spoken, in order."""
         return [e["text"] for e in self.transcript if e["kind"] == "say"]
+
+    def voicemail(self) -> list[str]:
+        """Return what a voicemail box recorded: texts spoken wholly after its greeting."""
+        return [e["text"] for e in self.entries("say") if e.get("voicemail") == "left"]
+
+    def said_over_greeting(self) -> list[str]:
+        """Return texts spoken (wholly or partly) while a voicemail greeting still played."""
+        return [e["text"] for e in self.entries("say") if e.get("voicemail") in ("lost", "clipped")]
+
+    def voicemail_part(self, seconds: float) -> str | None:
+        """Say where speech starting now and lasting `seconds` lands on a voicemail box.
+
+        "lost" ends before the greeting does, "clipped" straddles its end (the box keeps only
+        the tail), "left" is recorded whole; None when no voicemail box answered.
+        """
+        if self.party is None or not self.party.machine or self.answered_at is None:
+            return None
+        greeting_ends = self.answered_at + self.party.greeting_seconds
+        start = self.clock.now()
+        if start + seconds <= greeting_ends:
+            return "lost"
+        return "left" if start >= greeting_ends else "clipped"
 
     def entries(self, kind: str) -> list[dict[str, Any]]:
         """Return the transcript entries of one kind."""

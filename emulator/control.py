@@ -91,6 +91,9 @@ def add_party() -> Response | tuple[Response, int]:
         else Party(
             answer_after=float(body.get("answer_after", 1)),
             talk_for=float(body["talk_for"]) if body.get("talk_for") is not None else None,
+            machine=body.get("answers") == "voicemail",
+            greeting_seconds=float(body.get("greeting_seconds", 8)),
+            fax=body.get("answers") == "fax",
         )
     )
     emulator().add_party(body["key"], party)

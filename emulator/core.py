@@ -7,7 +7,7 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
-from emulator import conference, dialing, engine, enqueue, gather, sms, status
+from emulator import amd, conference, dialing, engine, enqueue, gather, sms, status
 from emulator.call import EmulatedCall
 from emulator.clock import Clock
 from emulator.faults import FaultLog
@@ -49,6 +49,7 @@ class Emulator:
         time_scale: float = 1.0,
         openapi_spec: str | None = None,
         slow_webhook_seconds: float = 15.0,
+        shuffle_status_callbacks: bool = False,
     ) -> None:
         self.helpline_url = helpline_url.rstrip("/")
         self.account_sid, self.auth_token = account_sid, auth_token
@@ -68,6 +69,7 @@ class Emulator:
         self.outage = Outage()
         self.rest_log: list[dict[str, Any]] = []
         self.handlers = HANDLERS
+        self.shuffle_status_callbacks = shuffle_status_callbacks
         self.spec = SpecValidator.load(openapi_spec or os.environ.get("TWILIO_OPENAPI_SPEC"))
         self.base_url: str | None = None
         self._server: Any = None
@@ -128,14 +130,14 @@ class Emulator:
         target: Target,
         timeout: float = 60,
         status_callback: status.StatusCallback | None = None,
-        detect_machine: bool = False,
+        detection: amd.Detection | None = None,
     ) -> EmulatedCall:
         """Place an outbound-api call as the REST API does."""
         call = self.new_call(
             from_=from_, to=to, direction="outbound-api", party=self.parties.get(to)
         )
         call.status_callback = status_callback
-        self._spawn(call, lambda: place(self, call, target, timeout, detect_machine))
+        self._spawn(call, lambda: place(self, call, target, timeout, detection))
         return call
 
     # -- services for verbs ---------------------------------------------------------------------
@@ -163,7 +165,7 @@ class Emulator:
 
     def notify_status(self, call: EmulatedCall, event: str) -> None:
         """Send a status callback for event if the call subscribed to it."""
-        status.emit(self.webhooks, call, event)
+        status.emit(self.webhooks, call, event, shuffle=self.shuffle_status_callbacks)
 
     def party_event(self, key: str, kind: str, **data: Any) -> None:
         """Append an event to a party's feed (read by interactive softphones)."""
@@ -176,11 +178,15 @@ class Emulator:
             )
             self.cv.notify_all()
 
-    def _spawn(self, call: EmulatedCall, run: Callable[[], None]) -> None:
-        """Run a call in its own daemon thread."""
-        thread = threading.Thread(target=run, name=f"call-{call.sid}", daemon=True)
+    def background(self, name: str, run: Callable[[], None]) -> None:
+        """Run something that takes emulated time in a daemon thread stop() waits for."""
+        thread = threading.Thread(target=run, name=name, daemon=True)
         self._threads = [t for t in self._threads if t.is_alive()] + [thread]
         thread.start()
+
+    def _spawn(self, call: EmulatedCall, run: Callable[[], None]) -> None:
+        """Run a call in its own daemon thread."""
+        self.background(f"call-{call.sid}", run)
 
 
 def _final_status(call: EmulatedCall) -> str:

@@ -133,14 +133,17 @@ def _log_prompt(call: EmulatedCall, el: ET.Element, doc: Document) -> float:
     """Write the prompt to the transcript and return how long one loop lasts."""
     if el.tag == "Say":
         text = text_of(el)
+        seconds = max(0.5, len(text.split()) * WORD_SECONDS)
+        extra = {"voicemail": part} if (part := call.voicemail_part(seconds * loops(el))) else {}
         call.log(
             "say",
             text=text,
             voice=el.get("voice", ""),
             language=el.get("language", "en-US"),
             loop=loops(el),
+            **extra,
         )
-        return max(0.5, len(text.split()) * WORD_SECONDS)
+        return seconds
     if el.tag == "Play":
         if el.get("digits"):
             call.log("play", digits=el.get("digits"), loop=loops(el))

@@ -7,7 +7,14 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from emulator.engine import execute, fetch, resolve, run_chain
-from emulator.signals import DequeueSignal, HangupSignal, LeaveSignal, RedirectSignal, Target
+from emulator.signals import (
+    AppError,
+    DequeueSignal,
+    HangupSignal,
+    LeaveSignal,
+    RedirectSignal,
+    Target,
+)
 from emulator.twiml import Context, Document, text_of
 
 if TYPE_CHECKING:
@@ -74,7 +81,13 @@ def _wait(emu: Emulator, call: EmulatedCall, queue: Queue, spec: EnqueueSpec) ->
     try:
         while True:
             started = emu.clock.now()
-            _wait_cycle(emu, call, queue, spec)
+            try:
+                _wait_cycle(emu, call, queue, spec)
+            except AppError as exc:
+                # A failing waitUrl ends the wait: Twilio requests the action with
+                # QueueResult=error (or runs the next verb), not "an application error".
+                call.log("wait-url-error", fault=exc.kind, detail=exc.detail)
+                return "error", emu.queues.remove(queue, call) or 0.0
             spent = emu.clock.now() - started
             if spent < MIN_CYCLE_SECONDS:
                 call.sleep(MIN_CYCLE_SECONDS - spent)

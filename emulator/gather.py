@@ -69,8 +69,12 @@ class Result:
 
     @property
     def empty(self) -> bool:
-        """Tell whether nothing usable was collected."""
-        return not self.digits and self.speech is None and not self.finished_on_key
+        """Tell whether nothing usable was collected.
+
+        A bare finishOnKey counts as no input: Twilio then continues with the next verb
+        instead of requesting the action (https://www.twilio.com/docs/voice/twiml/gather).
+        """
+        return not self.digits and self.speech is None
 
     def params(self, spec: GatherSpec) -> dict[str, str]:
         """Return the parameters Twilio posts to the Gather action."""

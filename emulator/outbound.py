@@ -1,12 +1,13 @@
-"""Calls placed through the REST API: ring the party, then run the call's TwiML."""
+"""Calls placed through the REST API: ring the party, detect machines, run the call's TwiML."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from emulator import amd
 from emulator.engine import drive
 from emulator.ringing import ring
-from emulator.signals import Target
+from emulator.signals import HangupSignal, Target
 
 if TYPE_CHECKING:
     from emulator.call import EmulatedCall
@@ -14,17 +15,28 @@ if TYPE_CHECKING:
 
 
 def place(
-    emu: Emulator, call: EmulatedCall, target: Target, timeout: float, detect_machine: bool
+    emu: Emulator,
+    call: EmulatedCall,
+    target: Target,
+    timeout: float,
+    detection: amd.Detection | None,
 ) -> None:
     """Ring the callee; if answered, fetch the call's TwiML with Direction=outbound-api."""
     winner, _status = ring(emu, None, [call], timeout)
     if winner is None:
         return  # ring() has already finished the call with its status
     call.answer()
-    if detect_machine:
-        call.answered_by = "machine_start" if call.party and call.party.machine else "human"
-        target.params["AnsweredBy"] = call.answered_by
-    call.log("answered", answered_by=call.answered_by)
+    call.log("answered")
     emu.notify_status(call, "answered")
     emu.party_event(call.to, "connected", call_sid=call.sid, **{"with": None})
+    if detection is not None and detection.asynchronous:
+        amd.detect_later(emu, call, detection)
+    elif detection is not None:
+        try:
+            # Synchronous detection holds the Url request: the callee hears silence meanwhile.
+            target.params.update(amd.detect_now(call, detection))
+        except HangupSignal as hangup:
+            call.log("hangup", reason=hangup.reason)
+            emu.finish(call)
+            return
     drive(emu, call, target)

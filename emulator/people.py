@@ -76,11 +76,20 @@ def _as_action(item: str | Action) -> Action:
 
 @dataclass
 class Party:
-    """Someone the emulator rings: an agent's softphone or a victim's phone."""
+    """Someone the emulator rings: an agent's softphone or a victim's phone.
+
+    `machine` is a voicemail box whose greeting runs `greeting_seconds` and then ends with
+    `message_end` ("beep", "silence" or "other"); it records only what is said after that.
+    `fax` is a fax machine; `silent` answers and says nothing (detection gives "unknown").
+    """
 
     answer_after: float = 1.0
     talk_for: float | None = 30.0
     machine: bool = False
+    greeting_seconds: float = 8.0
+    message_end: str = "beep"
+    fax: bool = False
+    silent: bool = False
     never_answer: bool = False
     busy: bool = False
     fail: bool = False

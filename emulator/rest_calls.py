@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, jsonify, request
 
-from emulator import rest_guard
+from emulator import amd, rest_guard
 from emulator.call import EmulatedCall
 from emulator.core import Emulator
 from emulator.rest_common import API, base_uri, call_json, emulator, error, page, params
@@ -31,6 +31,11 @@ def create_call(account_sid: str) -> Response:
         return error(400, missing[0][1], missing[0][2])
     if not form.get("Url") and not form.get("Twiml"):
         return error(400, 21205, "Url parameter is required.")
+    try:
+        detection = amd.Detection.parse(form)
+    except amd.AmdError as exc:
+        return error(400, amd.INVALID_VALUE, str(exc))
+    amd.warn_missing_callback(emu, detection)
     target = _target(emu, form.get("Url"), form.get("Method"), form.get("Twiml"))
     callback = StatusCallback.parse(
         form.get("StatusCallback"),
@@ -43,7 +48,7 @@ def create_call(account_sid: str) -> Response:
         target=target,
         status_callback=callback,
         timeout=float(form.get("Timeout", "60") or 60),
-        detect_machine=bool(form.get("MachineDetection")),
+        detection=detection,
     )
     body = call_json(emu, call)
     body["status"] = "queued"  # the thread may already be ringing; the API answers queued

@@ -32,11 +32,34 @@ class StatusCallback:
         return cls(url, (method or "POST").upper(), names)
 
 
-def emit(webhooks: WebhookClient, call: EmulatedCall, event: str) -> None:
-    """Send one progress callback if the call asked for it; the final one is always sent."""
+def emit(webhooks: WebhookClient, call: EmulatedCall, event: str, *, shuffle: bool = False) -> None:
+    """Send one progress callback if the call asked for it; the final one is always sent.
+
+    Twilio guarantees neither order nor single delivery. With `shuffle`, each progress
+    callback is held back and delivered after the next one (so "in-progress" can arrive after
+    "completed"), and the final one is delivered twice (each time with its own idempotency
+    token, as two separate deliveries would be).
+    """
     cb = call.status_callback
     if cb is None or (event not in cb.events and event != FINAL_EVENT):
         return
+    params = _params(call, event)
+    if not shuffle:
+        _deliver(webhooks, call, cb, event, params)
+        return
+    held, call.held_callback = call.held_callback, None
+    if held is None and event != FINAL_EVENT:
+        call.held_callback = (event, params)
+        return
+    _deliver(webhooks, call, cb, event, params)
+    if held is not None:
+        _deliver(webhooks, call, cb, held[0], held[1], late=True)
+    if event == FINAL_EVENT:
+        _deliver(webhooks, call, cb, event, params, duplicate=True)
+
+
+def _params(call: EmulatedCall, event: str) -> dict[str, str]:
+    """Return a progress callback's parameters and count it in the call's sequence."""
     params = call.params()
     params["CallStatus"] = EVENT_STATUS.get(event, call.status)
     params.update(
@@ -50,6 +73,18 @@ def emit(webhooks: WebhookClient, call: EmulatedCall, event: str) -> None:
     if call.answered_by:
         params["AnsweredBy"] = call.answered_by
     call.sequence += 1
+    return params
+
+
+def _deliver(
+    webhooks: WebhookClient,
+    call: EmulatedCall,
+    cb: StatusCallback,
+    event: str,
+    params: dict[str, str],
+    **how: bool,
+) -> None:
+    """POST (or GET) one progress callback and note it on the call's transcript."""
     reply = webhooks.send(None, cb.url, cb.method, params)
     if reply is not None and not 200 <= reply.status < 300:
         webhooks.faults.record(call.sid, "status-callback", f"HTTP {reply.status}", url=cb.url)
@@ -58,4 +93,5 @@ def emit(webhooks: WebhookClient, call: EmulatedCall, event: str) -> None:
         event=event,
         status=params["CallStatus"],
         sequence=int(params["SequenceNumber"]),
+        **how,
     )

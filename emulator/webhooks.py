@@ -16,9 +16,10 @@ if TYPE_CHECKING:
     from emulator.call import EmulatedCall
     from emulator.faults import FaultLog
 
-# Twilio retries a request whose connection failed; we also retry gateway errors so that
-# Helpline's idempotency handling gets exercised (emulator policy, not documented by Twilio).
-RETRY_STATUSES = {502, 503, 504}
+# Twilio retries a request only when the connection failed (refused, reset, connect timeout),
+# never after an HTTP answer or a read timeout: the application may have acted already.
+# https://www.twilio.com/docs/usage/webhooks/webhooks-connection-overrides
+CONNECTION_FAILED = "connection-failed"
 
 
 @dataclass
@@ -52,8 +53,9 @@ class WebhookClient:
         attempts = 1 + int(overrides.get("rc", "1"))
         reply: Reply | None = None
         for attempt in range(attempts):
-            reply = self._attempt(call, url, method.upper(), params, token, attempt)
-            if reply is not None and reply.status not in RETRY_STATUSES:
+            outcome = self._attempt(call, url, method.upper(), params, token, attempt)
+            if outcome != CONNECTION_FAILED:
+                reply = outcome if isinstance(outcome, Reply) else None
                 break
         return reply
 
@@ -65,8 +67,8 @@ class WebhookClient:
         params: dict[str, str],
         token: str,
         attempt: int,
-    ) -> Reply | None:
-        """Make one HTTP attempt and log it on the call's transcript."""
+    ) -> Reply | str | None:
+        """Make one HTTP attempt and log it; CONNECTION_FAILED when a retry is due."""
         request_url, body = _place_params(url, method, params)
         headers = {
             "X-Twilio-Signature": self.validator.compute_signature(request_url, body),
@@ -85,6 +87,9 @@ class WebhookClient:
                 timeout=self.slow_seconds,
                 allow_redirects=False,
             )
+        except requests.ConnectionError as exc:  # ConnectTimeout included
+            self.faults.record(sid, "connection", str(exc), url=url, attempt=attempt)
+            return CONNECTION_FAILED
         except requests.Timeout:
             self.faults.record(
                 sid, "slow-webhook", f"no reply within {self.slow_seconds}s", url=url

@@ -17,6 +17,7 @@ from calls.models import Call, CallEvent
 from cases.models import Case
 from cases.references import is_accepted, normalise
 from ivr import lockout
+from telephony import sealed
 
 PENDING_SECONDS = 900
 _NO_DATE = "0000-00-00"
@@ -52,11 +53,14 @@ def take_reference(
     Locks are checked only after the date of birth, so a locked reference sounds exactly
     like a wrong one and the caller cannot learn which references are being tried.
     """
+    if out_of_tries(session, call, config):
+        return Step.GIVE_UP
     key = normalise(digits)
     if not is_accepted(key, config["CRIME_REFERENCE_PATTERNS"]):
         gave_up = _fail(session, client, call, None, config, now_ms, "format")
         return Step.GIVE_UP if gave_up else Step.BAD_FORMAT
-    client.set(_pending_key(call), key, ex=PENDING_SECONDS)
+    # Sealed: a caller who hangs up here would otherwise leave the reference in Redis.
+    client.set(_pending_key(call), sealed.seal(config["SECRET_KEY"], key), ex=PENDING_SECONDS)
     return Step.ASK_DATE_OF_BIRTH
 
 
@@ -69,10 +73,14 @@ def check_date_of_birth(
     now_ms: int,
 ) -> Step:
     """Verify the held reference against the keyed date of birth (DDMMYYYY)."""
+    if out_of_tries(session, call, config):
+        # A forged extra try on the same CallSid is refused, whatever it keys.
+        client.delete(_pending_key(call))
+        return Step.GIVE_UP
     held = client.get(_pending_key(call))
-    if held is None:
+    key = sealed.unseal(config["SECRET_KEY"], str(held)) if held is not None else None
+    if key is None:
         return Step.ASK_REFERENCE
-    key = held.decode() if isinstance(held, bytes) else str(held)
     client.delete(_pending_key(call))
     case = _matching_case(session, key, parse_date_of_birth(digits))
     policy = lockout.Policy.from_config(config)
@@ -127,9 +135,12 @@ def _fail(
         client, policy, reference, call.from_e164, now_ms
     )
     record(session, call, "auth_failed", reason=reason)
-    return (
-        ref_locked or num_locked or failures_in_call(session, call) >= config["AUTH_TRIES_PER_CALL"]
-    )
+    return ref_locked or num_locked or out_of_tries(session, call, config)
+
+
+def out_of_tries(session: Session, call: Call, config: Mapping[str, Any]) -> bool:
+    """Say whether this call has used its AUTH_TRIES_PER_CALL (enforced here, not by the TwiML)."""
+    return failures_in_call(session, call) >= config["AUTH_TRIES_PER_CALL"]
 
 
 def failures_in_call(session: Session, call: Call) -> int:

@@ -13,8 +13,10 @@ from typing import Any
 import redis
 
 PREFIX = "hl:{ivr}"
-# Withheld numbers share no counter: locking every withheld caller together would shut out
-# the victims most likely to withhold their number.
+# Withheld (or unparseable) numbers share no counter: locking every withheld caller together
+# would shut out the victims most likely to withhold their number. Instead each reference has
+# a tighter daily limit on failures from withheld numbers, which locks only withheld callers
+# of that one reference (LOCKOUT_WITHHELD_*).
 NO_NUMBER = "-"
 
 
@@ -37,6 +39,7 @@ class Policy:
 
     reference: Limits
     number: Limits
+    withheld: Limits
     secret: str = ""
 
     @classmethod
@@ -53,6 +56,11 @@ class Policy:
                 config["LOCKOUT_NUMBER_WINDOW"],
                 config["LOCKOUT_NUMBER_SECONDS"],
             ),
+            withheld=Limits(
+                config["LOCKOUT_WITHHELD_FAILURES"],
+                config["LOCKOUT_WITHHELD_WINDOW"],
+                config["LOCKOUT_WITHHELD_SECONDS"],
+            ),
             secret=str(config["SECRET_KEY"]),
         )
 
@@ -66,13 +74,16 @@ def _tag(secret: str, kind: str, value: str | None) -> str:
 
 
 def keys(policy: Policy, reference: str | None, number: str | None) -> list[str]:
-    """Return the failure and lock keys for a reference and a caller number."""
+    """Return the failure and lock keys: reference, caller number, withheld on the reference."""
     ref, num = _tag(policy.secret, "ref", reference), _tag(policy.secret, "num", number)
+    wref = _tag(policy.secret, "wref", reference)
     return [
         f"{PREFIX}:fails:ref:{ref}",
         f"{PREFIX}:lock:ref:{ref}",
         f"{PREFIX}:fails:num:{num}",
         f"{PREFIX}:lock:num:{num}",
+        f"{PREFIX}:fails:wref:{wref}",
+        f"{PREFIX}:lock:wref:{wref}",
     ]
 
 
@@ -87,20 +98,22 @@ def _script(client: redis.Redis) -> Any:
 def record_failure(
     client: redis.Redis, policy: Policy, reference: str | None, number: str | None, now_ms: int
 ) -> tuple[bool, bool]:
-    """Count a failed attempt; return (reference locked, number locked) afterwards."""
+    """Count a failed attempt; return (reference locked for this caller, number locked)."""
     ref_limits = policy.reference.argv() if reference else [0, 0, 0]
     num_limits = policy.number.argv() if number else [0, 0, 0]
-    args = [now_ms, uuid.uuid4().hex, *ref_limits, *num_limits]
-    ref_locked, num_locked = _script(client)(keys=keys(policy, reference, number), args=args)
-    return bool(ref_locked), bool(num_locked)
+    withheld = policy.withheld.argv() if reference and not number else [0, 0, 0]
+    args = [now_ms, uuid.uuid4().hex, *ref_limits, *num_limits, *withheld]
+    locked = _script(client)(keys=keys(policy, reference, number), args=args)
+    ref_locked, num_locked, withheld_locked = (bool(flag) for flag in locked)
+    return ref_locked or withheld_locked, num_locked
 
 
 def is_locked(
     client: redis.Redis, policy: Policy, reference: str | None, number: str | None
 ) -> bool:
-    """Say whether this reference or this caller number is locked out."""
+    """Say whether this reference, this caller number, or withheld callers of it are locked."""
     names = keys(policy, reference, number)
-    ref_lock, num_lock = client.mget(names[1], names[3])
-    return (reference is not None and ref_lock is not None) or (
-        number is not None and num_lock is not None
-    )
+    ref_lock, num_lock, withheld_lock = client.mget(names[1], names[3], names[5])
+    if number is None:
+        return reference is not None and (ref_lock is not None or withheld_lock is not None)
+    return (reference is not None and ref_lock is not None) or num_lock is not None

@@ -12,7 +12,11 @@ from core.paths import default_database_url
 
 def schema() -> MetaData:
     """Import every feature's models so the metadata (and autogenerate) sees the whole schema."""
-    import messaging.models  # noqa: F401 - imported for the tables they declare
+    import accounts.models  # noqa: F401 - imported for the tables they declare
+    import callbacks.models  # noqa: F401
+    import calls.models  # noqa: F401
+    import cases.models  # noqa: F401
+    import messaging.models  # noqa: F401
     import roster.models  # noqa: F401
 
     return Base.metadata

@@ -66,14 +66,14 @@ def my_wrap_up() -> Response:
     return agent_id if isinstance(agent_id, Response) else _act(agent_id, "finish_wrap")
 
 
-@bp.post("/agents/<int:agent_id>/state")
+@bp.post("/agents/<id:agent_id>/state")
 @require_token("supervisor")
 def set_state(agent_id: int) -> Response:
     """Supervisors move an agent: available (e.g. after a pause), break or logout."""
     body = request.get_json(silent=True)
     if not isinstance(body, dict) or set(body) != {"action"}:
         return api_error(400, 'the body must be {"action": ...}')
-    if body["action"] not in ACTIONS:
+    if not isinstance(body["action"], str) or body["action"] not in ACTIONS:
         return api_error(
             422, "unknown action", [{"field": "action", "reason": "available, break or logout"}]
         )

@@ -1,4 +1,4 @@
-"""Manage agents, their skills and shifts: /api/agents, /api/shifts (supervisor, integration)."""
+"""Manage agents, their skills and shifts: /api/agents, /api/shifts (supervisors only)."""
 
 from __future__ import annotations
 
@@ -20,7 +20,9 @@ from roster.editing import RosterError
 from roster.models import Agent, Shift
 
 bp = Blueprint("roster_api", __name__, url_prefix="/api")
-MANAGERS = ("supervisor", "integration")
+# Supervisors (and admins) manage the roster; integration tokens have no roster rights:
+# a records system that could change an agent's phone could send victims' calls anywhere.
+MANAGERS = ("supervisor",)
 T = TypeVar("T")
 Answer = Response | tuple[Response | str, int]
 
@@ -124,7 +126,7 @@ def _agent_or_404(agent_id: int) -> Agent | Response:
     return agent if agent is not None else api_error(404, f"no agent {agent_id}")
 
 
-@bp.get("/agents/<int:agent_id>")
+@bp.get("/agents/<id:agent_id>")
 @require_token(*MANAGERS)
 def get_agent(agent_id: int) -> Response:
     """Show one agent."""
@@ -132,7 +134,7 @@ def get_agent(agent_id: int) -> Response:
     return agent if isinstance(agent, Response) else jsonify(agent_json(agent))
 
 
-@bp.patch("/agents/<int:agent_id>")
+@bp.patch("/agents/<id:agent_id>")
 @require_token(*MANAGERS)
 def update_agent(agent_id: int) -> Answer:
     """Change an agent's name, endpoints, skills, languages or active flag."""
@@ -150,7 +152,7 @@ def update_agent(agent_id: int) -> Answer:
     )
 
 
-@bp.get("/agents/<int:agent_id>/shifts")
+@bp.get("/agents/<id:agent_id>/shifts")
 @require_token(*MANAGERS)
 def list_shifts(agent_id: int) -> Response:
     """List an agent's weekly patterns and dated exceptions."""
@@ -160,7 +162,7 @@ def list_shifts(agent_id: int) -> Response:
     return jsonify({"shifts": [shift_json(s) for s in agent.shifts]})
 
 
-@bp.post("/agents/<int:agent_id>/shifts")
+@bp.post("/agents/<id:agent_id>/shifts")
 @require_token(*MANAGERS)
 def add_shift(agent_id: int) -> Answer:
     """Add a weekly shift (weekday) or a dated extra shift or leave (on_date)."""
@@ -175,7 +177,7 @@ def add_shift(agent_id: int) -> Answer:
     )
 
 
-@bp.delete("/shifts/<int:shift_id>")
+@bp.delete("/shifts/<id:shift_id>")
 @require_token(*MANAGERS)
 def delete_shift(shift_id: int) -> Answer:
     """Remove a shift."""

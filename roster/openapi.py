@@ -95,7 +95,7 @@ _EDIT_RULES = (
 PATHS: dict[str, Any] = {
     "/api/agents": {
         "get": {
-            "summary": "List agents with live state (roles: supervisor, integration)",
+            "summary": "List agents with live state (role: supervisor)",
             "responses": {
                 "200": json_content(
                     {
@@ -108,7 +108,7 @@ PATHS: dict[str, Any] = {
             },
         },
         "post": {
-            "summary": "Add an agent (roles: supervisor, integration)",
+            "summary": "Add an agent (role: supervisor)",
             "description": _EDIT_RULES,
             "requestBody": request_body("AgentInput"),
             "responses": {
@@ -119,7 +119,7 @@ PATHS: dict[str, Any] = {
     },
     "/api/agents/{agent_id}": {
         "get": {
-            "summary": "Show an agent (roles: supervisor, integration)",
+            "summary": "Show an agent (role: supervisor)",
             "parameters": path_id("agent_id"),
             "responses": {
                 "200": json_content(ref("Agent"), "the agent"),
@@ -139,7 +139,7 @@ PATHS: dict[str, Any] = {
     },
     "/api/agents/{agent_id}/shifts": {
         "get": {
-            "summary": "List an agent's shifts (roles: supervisor, integration)",
+            "summary": "List an agent's shifts (role: supervisor)",
             "parameters": path_id("agent_id"),
             "responses": {
                 "200": json_content(
@@ -165,7 +165,7 @@ PATHS: dict[str, Any] = {
     },
     "/api/shifts/{shift_id}": {
         "delete": {
-            "summary": "Remove a shift (roles: supervisor, integration)",
+            "summary": "Remove a shift (role: supervisor)",
             "description": _AUDITED,
             "parameters": path_id("shift_id"),
             "responses": {"204": {"description": "removed"}, **error_responses(401, 403, 404)},

@@ -22,8 +22,14 @@ WITHHELD = frozenset(
 # Ofcom reserves 07700 900000-900999 for drama; never assigned, so safe for demos and tests,
 # but phonenumbers calls them invalid.
 DRAMA_MOBILES = "+447700900"
+# UK 070 "personal numbers" (PERSONAL_NUMBER) are premium-priced redirections: refused too.
 REFUSED_TYPES = frozenset(
-    {PhoneNumberType.PREMIUM_RATE, PhoneNumberType.SHARED_COST, PhoneNumberType.UAN}
+    {
+        PhoneNumberType.PREMIUM_RATE,
+        PhoneNumberType.SHARED_COST,
+        PhoneNumberType.UAN,
+        PhoneNumberType.PERSONAL_NUMBER,
+    }
 )
 
 
@@ -46,7 +52,7 @@ def _is_drama(e164: str) -> bool:
 
 
 def is_callable(e164: str) -> bool:
-    """Say whether we may call this number (not premium-rate or shared-cost)."""
+    """Say whether we may call this number (not premium-rate, shared-cost or 070 personal)."""
     return phonenumbers.number_type(phonenumbers.parse(e164)) not in REFUSED_TYPES
 
 

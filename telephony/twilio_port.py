@@ -43,9 +43,15 @@ class TwilioPort:
         status_callback: str | None = None,
         events: Sequence[str] = ("completed",),
         timeout: int = 30,
-        machine_detection: bool = False,
+        machine_detection: str | None = None,
+        amd_callback: str | None = None,
     ) -> str:
-        """Start an outbound call from the helpline number; return its CallSid."""
+        """Start an outbound call from the helpline number; return its CallSid.
+
+        `machine_detection` is Twilio's mode (Enable or DetectMessageEnd); with `amd_callback`
+        detection runs asynchronously (AsyncAmd): the Url TwiML starts at once and the
+        result is posted there.
+        """
         kwargs: dict[str, Any] = {
             "to": to,
             "from_": self.from_number,
@@ -55,7 +61,9 @@ class TwilioPort:
         if status_callback:
             kwargs |= {"status_callback": status_callback, "status_callback_event": list(events)}
         if machine_detection:
-            kwargs["machine_detection"] = "Enable"
+            kwargs["machine_detection"] = machine_detection
+        if machine_detection and amd_callback:
+            kwargs |= {"async_amd": "true", "async_amd_status_callback": amd_callback}
         return self.client.calls.create(**kwargs).sid
 
     def redirect_call(self, call_sid: str, url: str) -> None:

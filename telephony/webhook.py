@@ -19,7 +19,7 @@ from redis.exceptions import RedisError
 from twilio.twiml.voice_response import VoiceResponse
 
 from core.redis_conn import get_redis
-from telephony import signatures, twiml
+from telephony import sealed, signatures, twiml
 
 log = logging.getLogger("helpline.webhook")
 View = Callable[..., Response]
@@ -96,7 +96,7 @@ def _wait_for_answer(key: str) -> str | _StillRunning:
     while time.monotonic() < deadline:
         stored = get_redis().get(key)
         if stored != _PENDING:
-            return str(stored) if stored else twiml.apology().to_xml()
+            return _replayed(str(stored) if stored else None)
         time.sleep(0.05)
     return STILL_RUNNING
 
@@ -136,10 +136,17 @@ def _replay_url(token: str, rounds: int) -> str:
     return f"{base}{request.path}?{urlencode(query)}"
 
 
+def _replayed(stored: str | None) -> str:
+    """Return the first attempt's answer from its sealed copy (an apology if unreadable)."""
+    answer = sealed.unseal(current_app.config["SECRET_KEY"], stored) if stored else None
+    return answer if answer is not None else twiml.apology().to_xml()
+
+
 def _remember(key: str, response: Response) -> None:
     ttl = current_app.config["WEBHOOK_IDEMPOTENCY_SECONDS"]
+    answer = sealed.seal(current_app.config["SECRET_KEY"], response.get_data(as_text=True))
     try:
-        get_redis().set(key, response.get_data(as_text=True), ex=ttl)
+        get_redis().set(key, answer, ex=ttl)
     except RedisError:
         log.exception("could not store webhook response path=%s", request.path)
 

@@ -184,10 +184,15 @@ class RecordingPort:
 
     def __init__(self) -> None:
         self.redirects: list[tuple[str, str]] = []
+        self.hung_up: list[str] = []
 
     def redirect_call(self, call_sid: str, url: str) -> None:
         """Record the redirect instead of sending it."""
         self.redirects.append((call_sid, url))
+
+    def hang_up(self, call_sid: str) -> None:
+        """Record the hang-up instead of sending it."""
+        self.hung_up.append(call_sid)
 
 
 def end_shifts(app: Flask, agent_id: int) -> None:

@@ -11,7 +11,7 @@ from accounts.models import AuditRecord
 from api.auth import issue_token
 from queueing.desk import desk_for
 from roster import editing
-from roster.models import Shift
+from roster.models import Agent, Shift
 from tests.acd_helpers import add_agent, add_call, open_desk
 from tests.twilio_signing import voice_params
 
@@ -52,6 +52,40 @@ def test_roles_are_enforced(app: Flask, client: FlaskClient) -> None:
     response = client.post("/api/agents/me/available", headers=bearer(app, "agent"))
     assert response.status_code == 403
     assert client.get("/api/agents/me", headers=bearer(app, "supervisor")).status_code == 403
+
+
+def test_integration_tokens_have_no_roster_rights(app: Flask, client: FlaskClient) -> None:
+    """A records-system token can neither read nor change agents and shifts (e.g. a phone)."""
+    agent = add_agent(app, "alice")
+    headers = bearer(app, "integration")
+    for method, path, body in (
+        ("get", "/api/agents", None),
+        ("get", f"/api/agents/{agent}", None),
+        ("patch", f"/api/agents/{agent}", {"phone": "+447700900999"}),
+        ("post", "/api/agents", {"name": "mallory", "phone": "+447700900999"}),
+        ("get", f"/api/agents/{agent}/shifts", None),
+        ("post", f"/api/agents/{agent}/shifts", {"weekday": 0, "starts": "08:00", "ends": "12:00"}),
+        ("delete", "/api/shifts/1", None),
+        ("get", "/api/skills", None),
+    ):
+        response = getattr(client, method)(path, json=body, headers=headers)
+        assert response.status_code == 403, (method, path)
+    with app.extensions["helpline.sessionmaker"]() as session:
+        assert session.get(Agent, agent).phone_e164 != "+447700900999"  # type: ignore[union-attr]
+
+
+def test_supervisor_state_change_needs_a_known_string_action(
+    app: Flask, client: FlaskClient
+) -> None:
+    """A non-string or unknown action is a 422 with a reason, never a 500."""
+    agent = add_agent(app, "alice")
+    headers = bearer(app, "supervisor")
+    for action in (["available"], {"a": 1}, 3, None, "dance"):
+        response = client.post(
+            f"/api/agents/{agent}/state", json={"action": action}, headers=headers
+        )
+        assert response.status_code == 422, action
+        assert response.get_json()["details"][0]["field"] == "action"
 
 
 def test_agent_logs_in_breaks_and_logs_out(app: Flask, client: FlaskClient) -> None:
@@ -126,7 +160,7 @@ def test_supervisor_manages_agents(app: Flask, client: FlaskClient) -> None:
 
 def test_bad_agent_input_is_refused_with_reasons(app: Flask, client: FlaskClient) -> None:
     """Malformed bodies: 400; invalid values: 422 naming the field; duplicate: 409; unknown: 404."""
-    headers = bearer(app, "integration")
+    headers = bearer(app, "supervisor")
     assert client.post("/api/agents", data="nope", headers=headers).status_code == 400
     unknown = client.post("/api/agents", json={"name": "X", "password": "p"}, headers=headers)
     assert unknown.status_code == 400 and "password" in unknown.get_json()["error"]
@@ -171,7 +205,7 @@ def _agent_with_monday_morning(client: FlaskClient, headers: dict[str, str]) -> 
 
 def test_shift_rules_match_the_console(app: Flask, client: FlaskClient) -> None:
     """End-before-start (no overnight shifts) and overlaps are refused with 422 and reasons."""
-    headers = bearer(app, "integration")
+    headers = bearer(app, "supervisor")
     agent = _agent_with_monday_morning(client, headers)
     shifts = f"/api/agents/{agent}/shifts"
     overnight = client.post(
@@ -206,7 +240,7 @@ def test_shift_rules_match_the_console(app: Flask, client: FlaskClient) -> None:
 
 def test_api_changes_are_audited_as_the_token(app: Flask, client: FlaskClient) -> None:
     """Creating and changing an agent and adding and removing a shift write api:<token> rows."""
-    headers = bearer(app, "integration")
+    headers = bearer(app, "supervisor")
     agent = _agent_with_monday_morning(client, headers)
     client.patch(f"/api/agents/{agent}", json={"active": False}, headers=headers)
     [shift] = client.get(f"/api/agents/{agent}/shifts", headers=headers).get_json()["shifts"]
@@ -220,10 +254,10 @@ def test_api_changes_are_audited_as_the_token(app: Flask, client: FlaskClient) -
         trail = [(r.actor, r.action, r.entity) for r in rows]
         update = rows[2].detail
     assert trail == [
-        ("api:test-integration", "create", "agent"),
-        ("api:test-integration", "create", "shift"),
-        ("api:test-integration", "update", "agent"),
-        ("api:test-integration", "delete", "shift"),
+        ("api:test-supervisor", "create", "agent"),
+        ("api:test-supervisor", "create", "shift"),
+        ("api:test-supervisor", "update", "agent"),
+        ("api:test-supervisor", "delete", "shift"),
     ]
     assert update["before"]["active"] is True and update["after"]["active"] is False
 
@@ -234,7 +268,7 @@ def test_api_changes_reach_the_router(
     """Each saved API change refreshes routing once, after the commit; refused ones do not."""
     calls: list[int] = []
     monkeypatch.setattr(editing, "routing_changed", lambda *_: calls.append(1))
-    headers = bearer(app, "integration")
+    headers = bearer(app, "supervisor")
     agent = _agent_with_monday_morning(client, headers)
     overlap = {"weekday": 0, "starts": "09:00", "ends": "10:00"}
     assert (

@@ -8,6 +8,7 @@ from sqlalchemy import select
 
 from api.auth import issue_token
 from cases.models import Case
+from tests.test_import import full_width
 
 BODY = {
     "victim_name": "Alex Example",
@@ -99,3 +100,61 @@ def test_unknown_api_path_is_json_404(client: FlaskClient) -> None:
     response = client.get("/api/nothing-here")
     assert response.status_code == 404
     assert response.get_json()["error"]
+
+
+def test_fields_of_the_wrong_json_type_are_422(app: Flask, client: FlaskClient) -> None:
+    """A list, a number or an object where a string is due is refused, not stored as text."""
+    headers = token(app, "integration")
+    for field, value in (
+        ("victim_name", ["a"]),
+        ("officer", 1e308),
+        ("status_detail", {"a": 1}),
+        ("victim_phone", 7700900123),
+        ("enhanced_rights", "yes"),
+        ("next_update_due", 20261101),
+    ):
+        response = client.put("/api/cases/1234567/24", json=BODY | {field: value}, headers=headers)
+        assert response.status_code == 422, field
+        assert [d["field"] for d in response.get_json()["details"]] == [field]
+    infinite = client.put(
+        "/api/cases/1234567/24",
+        data='{"victim_name": 1e309}',
+        content_type="application/json",
+        headers=headers,
+    )
+    assert infinite.status_code in (400, 422)
+    with app.extensions["helpline.sessionmaker"]() as session:
+        assert session.scalars(select(Case)).all() == []
+
+
+def test_422s_never_echo_personal_data(app: Flask, client: FlaskClient) -> None:
+    """A bad phone number or date of birth is named, but its value is not sent back."""
+    bad = BODY | {"victim_phone": "07700 90012", "victim_dob": "1980-02-31"}
+    response = client.put("/api/cases/1234567/24", json=bad, headers=token(app, "integration"))
+    assert response.status_code == 422
+    text = response.get_data(as_text=True)
+    assert "90012" not in text and "1980" not in text
+
+
+def test_nul_bytes_are_refused(app: Flask, client: FlaskClient) -> None:
+    """A NUL character in a field is a 422 naming the field."""
+    bad = BODY | {"officer": "DC\x00Smith"}
+    response = client.put("/api/cases/1234567/24", json=bad, headers=token(app, "integration"))
+    assert response.status_code == 422
+    assert [d["field"] for d in response.get_json()["details"]] == ["officer"]
+
+
+def test_full_width_reference_is_the_same_case(app: Flask, client: FlaskClient) -> None:
+    """A PUT with full-width digits updates the ASCII-keyed case instead of adding one."""
+    headers = token(app, "integration")
+    wide = full_width("8000002/24")
+    assert client.put("/api/cases/8000002/24", json=BODY, headers=headers).status_code == 201
+    assert client.put(f"/api/cases/{wide}", json=BODY, headers=headers).status_code == 200
+    with app.extensions["helpline.sessionmaker"]() as session:
+        assert session.scalars(select(Case.reference_key)).all() == ["8000002/24"]
+
+
+def test_case_answers_are_not_cached(app: Flask, client: FlaskClient) -> None:
+    """Answers naming a crime reference carry Cache-Control: no-store."""
+    response = client.put("/api/cases/1234567/24", json=BODY, headers=token(app, "integration"))
+    assert response.headers["Cache-Control"] == "no-store"

@@ -25,11 +25,23 @@ from roster.models import Agent
 VICTIM = "+447700900123"
 
 
-def token(app: Flask, role: str) -> dict[str, str]:
+def token(app: Flask, role: str, agent_id: int | None = None) -> dict[str, str]:
     with app.extensions["helpline.sessionmaker"]() as session:
-        secret = issue_token(session, role, role)
+        secret = issue_token(session, role, role, agent_id)
         session.commit()
     return {"Authorization": f"Bearer {secret}"}
+
+
+def put_to_agent(app: Flask, callback_id: int) -> int:
+    """Record that the ACD offered this callback to a demo agent; return the agent's id."""
+    with app.extensions["helpline.sessionmaker"]() as session:
+        agent_id = session.scalars(select(Agent.id).order_by(Agent.id)).first()
+        assert agent_id is not None
+        session.add(
+            CallbackAttempt(callback_id=callback_id, number=1, started_at=now(), agent_id=agent_id)
+        )
+        session.commit()
+        return agent_id
 
 
 def pending(app: Flask, number: str = VICTIM) -> int:
@@ -45,11 +57,11 @@ def pending(app: Flask, number: str = VICTIM) -> int:
 
 
 def test_list_needs_a_token_and_a_role(app: Flask, client: FlaskClient) -> None:
-    """No token is 401, an integration token is 403, an agent token lists callbacks."""
+    """No token is 401, an integration token is 403, a supervisor token lists callbacks."""
     callback_id = pending(app)
     assert client.get("/api/callbacks").status_code == 401
     assert client.get("/api/callbacks", headers=token(app, "integration")).status_code == 403
-    body = client.get("/api/callbacks?state=pending", headers=token(app, "agent")).get_json()
+    body = client.get("/api/callbacks?state=pending", headers=token(app, "supervisor")).get_json()
     assert [c["id"] for c in body["callbacks"]] == [callback_id]
     assert body["callbacks"][0]["phone"].endswith("123")
     assert "+44" not in body["callbacks"][0]["phone"]
@@ -83,14 +95,46 @@ def test_reschedule_moves_the_earliest_time(app: Flask, client: FlaskClient) -> 
         assert "callback_rescheduled" in actions
 
 
+def test_agents_see_and_change_only_callbacks_put_to_them(app: Flask, client: FlaskClient) -> None:
+    """An agent token lists, reschedules and cancels only its own callbacks; unlinked is 403."""
+    mine, other = pending(app), pending(app, "+447700900456")
+    agent_id = put_to_agent(app, mine)
+    headers = token(app, "agent", agent_id)
+    listed = client.get("/api/callbacks", headers=headers).get_json()["callbacks"]
+    assert [c["id"] for c in listed] == [mine]
+    later = {"not_before": (now() + dt.timedelta(hours=1)).isoformat()}
+    assert client.post(f"/api/callbacks/{other}/cancel", headers=headers).status_code == 404
+    reply = client.post(f"/api/callbacks/{other}/reschedule", json=later, headers=headers)
+    assert reply.status_code == 404
+    assert (
+        client.post(f"/api/callbacks/{mine}/reschedule", json=later, headers=headers).status_code
+        == 200
+    )
+    assert client.post(f"/api/callbacks/{mine}/cancel", headers=headers).status_code == 200
+    unlinked = token(app, "agent")
+    assert client.get("/api/callbacks", headers=unlinked).status_code == 403
+    assert client.post(f"/api/callbacks/{other}/cancel", headers=unlinked).status_code == 403
+    with app.extensions["helpline.sessionmaker"]() as session:
+        assert session.get(CallbackRequest, other).state == "pending"  # type: ignore[union-attr]
+
+
 def test_reschedule_bad_input_says_why(app: Flask, client: FlaskClient) -> None:
-    """Missing, naive, unparseable or too-late times are 422; unknown ids 404."""
+    """Missing, naive, unparseable, out-of-range or too-late times and non-objects are 422."""
     callback_id = pending(app)
-    headers = token(app, "agent")
+    headers = token(app, "supervisor")
     path = f"/api/callbacks/{callback_id}/reschedule"
-    for body in ({}, {"not_before": "tomorrow"}, {"not_before": "2030-01-01T10:00:00"}):
+    bodies: list[Any] = [
+        {},
+        {"not_before": "tomorrow"},
+        {"not_before": "2030-01-01T10:00:00"},
+        {"not_before": "0001-01-01T00:00:00+14:00"},
+        {"not_before": "9999-12-31T23:59:59-14:00"},
+        ["not_before"],
+        "2030-01-01T10:00:00Z",
+    ]
+    for body in bodies:
         reply = client.post(path, json=body, headers=headers)
-        assert reply.status_code == 422 and reply.get_json()["error"]
+        assert reply.status_code == 422 and reply.get_json()["error"], body
     too_late = (now() + dt.timedelta(days=30)).isoformat()
     assert client.post(path, json={"not_before": too_late}, headers=headers).status_code == 422
     assert client.post("/api/callbacks/999/reschedule", json={}, headers=headers).status_code == 404

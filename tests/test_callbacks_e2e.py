@@ -33,6 +33,7 @@ from prompts import catalogue
 from queueing.desk import desk_for
 from roster.models import Agent
 from tests.acd_helpers import make_available
+from tests.conftest import shuffle_status_callbacks
 from tests.live import LiveServer, WorkerProcess
 
 emulator = pytest.importorskip("emulator")
@@ -55,7 +56,7 @@ def config(config: dict[str, Any]) -> dict[str, Any]:
 
 
 @pytest.fixture
-def offer_phone(app: Flask, live: LiveServer) -> Iterator[Any]:
+def offer_phone(app: Flask, live: LiveServer, request: pytest.FixtureRequest) -> Iterator[Any]:
     """An emulator whose inbound calls land on the offer URL, as the IVR's redirect does."""
     emu = Emulator(
         helpline_url=live.url,
@@ -64,6 +65,7 @@ def offer_phone(app: Flask, live: LiveServer) -> Iterator[Any]:
         helpline_number=app.config["HELPLINE_NUMBER"],
         voice_path=OFFER_URL,
         time_scale=float(os.environ.get("HELPLINE_TEST_TIME_SCALE", "0.02")),
+        shuffle_status_callbacks=shuffle_status_callbacks(request.node.nodeid),
     )
     emu.start()
     app.config["TWILIO_API_BASE_URL"] = emu.base_url
@@ -121,7 +123,7 @@ def attempts(app: Flask, callback_id: int) -> list[CallbackAttempt]:
         )
 
 
-def eventually(check: Callable[[], Any], timeout: float = 20.0) -> Any:
+def eventually(check: Callable[[], Any], timeout: float = 40.0) -> Any:
     """Poll until check() is truthy; fail with its last value."""
     deadline = time.monotonic() + timeout
     while True:
@@ -157,21 +159,25 @@ def test_agent_is_called_first_with_a_whisper_then_the_victim(app: Flask, phone:
     """The agent hears the case and the reason, then the victim is dialled and they meet."""
     callback_id = pending_callback(app)
     phone.add_party("client:alice", Party(answer_after=1, talk_for=600))
-    phone.add_party(VICTIM, Party(answer_after=2, talk_for=20))
+    phone.add_party(VICTIM, Party(answer_after=2, talk_for=60))
     start(app, callback_id)
     eventually(lambda: load(app, callback_id).state == "completed")
     [agent_leg] = calls_to(phone, "client:alice")
     assert any("1234567/24" in text for text in agent_leg.said())
     [victim_leg] = eventually(lambda: calls_to(phone, VICTIM))
-    assert victim_leg.said() == [
-        prompts.text("en-GB", "victim_intro", helpline=app.config["HELPLINE_NAME"])
-    ]
     eventually(lambda: victim_leg.entries("bridged"))
+    # Greeted at once in neutral words while detection runs, then told who is calling.
+    assert victim_leg.said() == [
+        prompts.text("en-GB", "victim_hold"),
+        prompts.text("en-GB", "victim_intro", helpline=app.config["HELPLINE_NAME"]),
+    ]
     creates = [e for e in phone.rest_log if e.get("method") == "POST" and "Calls.json" in e["path"]]
     assert [e["params"]["To"] for e in creates][:2] == ["client:alice", VICTIM]
-    assert creates[1]["params"].get("MachineDetection") == "Enable"
+    assert creates[1]["params"].get("MachineDetection") == "DetectMessageEnd"
+    assert creates[1]["params"].get("AsyncAmd") == "true"
     [attempt] = attempts(app, callback_id)
-    assert (attempt.result, load(app, callback_id).attempts) == ("connected", 1)
+    assert (attempt.result, attempt.answered_by) == ("connected", "human")
+    assert load(app, callback_id).attempts == 1
 
 
 def test_victim_is_never_dialled_if_the_agent_does_not_answer(app: Flask, phone: Any) -> None:
@@ -195,18 +201,26 @@ def test_voicemail_with_permission_completes_the_callback(app: Flask, phone: Any
     """A machine where a message is allowed: the neutral message is left; the callback is done."""
     callback_id = pending_callback(app, safe=True)
     phone.add_party("client:alice", Party(answer_after=1, talk_for=600))
-    phone.add_party(VICTIM, Party(answer_after=1, machine=True))
+    phone.add_party(VICTIM, Party(answer_after=1, talk_for=600, machine=True))
     start(app, callback_id)
     [victim_leg] = eventually(lambda: calls_to(phone, VICTIM))
     eventually(lambda: victim_leg.ended)
-    assert victim_leg.said() == [prompts.text("en-GB", "voicemail")]
+    # The neutral message is recorded whole, after the beep; nothing but the neutral hold line
+    # (normally lost under the greeting) ever reaches the box.
+    message, hold = prompts.text("en-GB", "voicemail"), prompts.text("en-GB", "victim_hold")
+    assert victim_leg.voicemail()[-1:] == [message]
+    assert set(victim_leg.voicemail()[:-1]) <= {hold}
+    assert message not in victim_leg.said_over_greeting()
     request = eventually(lambda: (r := load(app, callback_id)).state == "completed" and r)
     assert (request.finish_reason, request.attempts, request.next_attempt_at) == (
         "voicemail",
         1,
         None,
     )
-    assert attempts(app, callback_id)[0].result == "voicemail"
+    assert (attempts(app, callback_id)[0].result, attempts(app, callback_id)[0].answered_by) == (
+        "voicemail",
+        "machine_end_beep",
+    )
     with db(app) as session:
         actions = session.scalars(select(AuditRecord.action)).all()
         assert "callback_completed" in actions
@@ -221,14 +235,17 @@ def test_voicemail_without_permission_hangs_up_and_retries(app: Flask, phone: An
     """A machine, where no message is allowed: silence, an attempt used and a retry scheduled."""
     callback_id = pending_callback(app, safe=False)
     phone.add_party("client:alice", Party(answer_after=1, talk_for=600))
-    phone.add_party(VICTIM, Party(answer_after=1, machine=True))
+    phone.add_party(VICTIM, Party(answer_after=1, talk_for=600, machine=True))
     start(app, callback_id)
     [victim_leg] = eventually(lambda: calls_to(phone, VICTIM))
     eventually(lambda: victim_leg.ended)
-    assert victim_leg.said() == []
+    # No message: the only words are the neutral "one moment", said as the phone answered
+    # (normally lost under the machine's own greeting).
+    assert victim_leg.said() == [prompts.text("en-GB", "victim_hold")]
     request = eventually(lambda: (r := load(app, callback_id)).state == "pending" and r)
     assert (request.attempts, request.next_attempt_at is not None) == (1, True)
-    assert attempts(app, callback_id)[0].result == "machine"
+    [attempt] = attempts(app, callback_id)
+    assert (attempt.result, attempt.answered_by) == ("machine", "machine_end_beep")
     [agent_leg] = calls_to(phone, "client:alice")
     eventually(lambda: agent_leg.ended)
     assert agent_leg.said()[-2:] == [
@@ -238,11 +255,58 @@ def test_voicemail_without_permission_hangs_up_and_retries(app: Flask, phone: An
     assert agent_leg.duration() < 120
 
 
+@pytest.mark.parametrize(
+    ("party", "answered_by"),
+    [
+        (Party(answer_after=1, fax=True), "fax"),
+        (Party(answer_after=1, talk_for=120, silent=True), "unknown"),
+    ],
+)
+def test_fax_or_undecided_is_a_failed_attempt(
+    app: Flask, phone: Any, party: Any, answered_by: str
+) -> None:
+    """A fax, or a result detection could not decide, uses the attempt: no message, a retry."""
+    callback_id = pending_callback(app, safe=True)
+    phone.add_party("client:alice", Party(answer_after=1, talk_for=600))
+    phone.add_party(VICTIM, party)
+    start(app, callback_id)
+    [victim_leg] = eventually(lambda: calls_to(phone, VICTIM))
+    eventually(lambda: victim_leg.ended)
+    assert victim_leg.said() == [prompts.text("en-GB", "victim_hold")]
+    request = eventually(lambda: (r := load(app, callback_id)).state == "pending" and r)
+    assert (request.attempts, request.next_attempt_at is not None) == (1, True)
+    [attempt] = attempts(app, callback_id)
+    assert (attempt.result, attempt.answered_by) == (answered_by, answered_by)
+    [agent_leg] = calls_to(phone, "client:alice")
+    eventually(lambda: agent_leg.ended)
+    assert agent_leg.said()[-2:] == [
+        note(f"whisper.callback_{answered_by}"),
+        note("whisper.callback_retry"),
+    ]
+
+
+def test_voicemail_without_permission_is_retried_later(
+    app: Flask, phone: Any, worker: WorkerProcess
+) -> None:
+    """Through the worker: a machine with no permission is called again after the retry gap."""
+    phone.add_party("client:alice", Party(answer_after=1, talk_for=600))
+    phone.add_party(VICTIM, Party(answer_after=1, talk_for=600, machine=True, greeting_seconds=4))
+    callback_id = pending_callback(app, safe=False)
+    make_available(app, agent_id(app))
+    eventually(lambda: len(calls_to(phone, VICTIM)) >= 2, timeout=40)
+    tries = eventually(lambda: [a for a in attempts(app, callback_id) if a.victim_dialled_at][:2])
+    assert tries[0].result == "machine"
+    gap = (tries[1].victim_dialled_at - tries[0].finished_at).total_seconds()
+    assert gap >= app.config["CALLBACK_RETRY_SECONDS"] - 0.01
+    message = prompts.text("en-GB", "voicemail")
+    assert all(message not in leg.said() for leg in calls_to(phone, VICTIM))
+
+
 def test_voicemail_without_permission_on_the_last_attempt_fails(app: Flask, phone: Any) -> None:
     """After the last retry a machine with no permission ends the callback as failed."""
     callback_id = pending_callback(app, safe=False, attempts=2)
     phone.add_party("client:alice", Party(answer_after=1, talk_for=600))
-    phone.add_party(VICTIM, Party(answer_after=1, machine=True))
+    phone.add_party(VICTIM, Party(answer_after=1, talk_for=600, machine=True))
     start(app, callback_id)
     request = eventually(lambda: (r := load(app, callback_id)).state == "failed" and r)
     assert request.attempts == 3
@@ -256,7 +320,7 @@ def test_agent_is_free_again_soon_after_a_voicemail(
 ) -> None:
     """Through the ACD: once the message is left the agent's offer settles; they are available."""
     phone.add_party("client:alice", Party(answer_after=1, talk_for=600))
-    phone.add_party(VICTIM, Party(answer_after=1, machine=True))
+    phone.add_party(VICTIM, Party(answer_after=1, talk_for=600, machine=True))
     callback_id = pending_callback(app, safe=True)
     alice = agent_id(app)
     make_available(app, alice)
@@ -316,6 +380,57 @@ def test_retries_are_spaced_and_then_the_callback_fails(
         assert record is not None and record.entity_id == str(callback_id)
 
 
+def finished_jobs(app: Flask, name: str) -> list[Any]:
+    """Return the worker's finished RQ jobs running `name`, oldest first."""
+    from rq.job import Job
+    from rq.registry import FinishedJobRegistry
+
+    from core.jobs import queue
+    from core.redis_conn import get_raw_redis
+
+    ids = FinishedJobRegistry(queue=queue(app)).get_job_ids()
+    jobs = Job.fetch_many(ids, connection=get_raw_redis(app))
+    found = [j for j in jobs if j is not None and j.func_name == name and j.enqueued_at]
+    return sorted(found, key=lambda j: j.enqueued_at)
+
+
+def utc(at: dt.datetime) -> dt.datetime:
+    return at.replace(tzinfo=dt.UTC) if at.tzinfo is None else at
+
+
+def test_retries_fire_on_time_without_the_reconcile_job(app: Flask, phone: Any) -> None:
+    """With no reconcile pass to fall back on, each retry is back in the queue and offered to
+    an agent within 2 s of falling due (RQ may run its scheduled job a second early).
+
+    The offer is the moment the requeue job enqueued the attempt job; time the requeue job
+    spent waiting behind other jobs for a busy worker is the machine's, not the schedule's,
+    and is not counted.
+    """
+    app.config["CALLBACK_RECONCILE_SECONDS"] = 3600  # one pass at start-up, then none
+    app.config["CALLBACK_RETRY_SECONDS"] = 3
+    phone.add_party("client:alice", Party(answer_after=0.5, talk_for=600))
+    phone.add_party(VICTIM, Party(never_answer=True))
+    worker = WorkerProcess(dict(app.config))
+    try:
+        callback_id = pending_callback(app)
+        make_available(app, agent_id(app))
+        eventually(lambda: load(app, callback_id).state == "failed", timeout=90)
+        eventually(lambda: len(finished_jobs(app, "callbacks.jobs.attempt")) == 3)
+        offers = finished_jobs(app, "callbacks.jobs.attempt")
+        requeues = finished_jobs(app, "callbacks.jobs.requeue")
+    finally:
+        worker.stop()
+    tries = attempts(app, callback_id)
+    for settled, offer in zip(tries[:2], offers[1:], strict=True):
+        due = settled.finished_at + dt.timedelta(seconds=3)
+        offered = utc(offer.enqueued_at)
+        [job] = [j for j in requeues if utc(j.started_at) <= offered <= utc(j.ended_at)]
+        waited_for_worker = (utc(job.started_at) - utc(job.enqueued_at)).total_seconds()
+        late = (offered - due).total_seconds()
+        assert late >= 0, late  # never before it is due
+        assert late - max(waited_for_worker, 0) <= 2, (late, waited_for_worker)
+
+
 def test_pending_callback_expires_with_a_record(app: Flask) -> None:
     """A callback still pending after its deadline is expired and leaves an audit record."""
     callback_id = pending_callback(app, expires_at=now() - dt.timedelta(seconds=1))
@@ -335,7 +450,7 @@ def test_flushed_redis_is_rebuilt_and_the_callback_happens_once(
 ) -> None:
     """With Redis flushed before any job ran, reconciliation re-queues and calls exactly once."""
     phone.add_party("client:alice", Party(answer_after=1, talk_for=600))
-    phone.add_party(VICTIM, Party(answer_after=1, talk_for=10))
+    phone.add_party(VICTIM, Party(answer_after=1, talk_for=60))
     callback_id = pending_callback(app)
     make_available(app, agent_id(app))
     redis.Redis.from_url(app.config["REDIS_URL"]).flushdb()
@@ -351,7 +466,7 @@ def test_worker_killed_mid_attempt_and_redis_flushed(app: Flask, phone: Any) -> 
     app.config["CALLBACK_AGENT_RING_SECONDS"] = 600  # the agent answers after 150
     app.config["CALLBACK_STALE_ATTEMPT_SECONDS"] = 60
     phone.add_party("client:alice", Party(answer_after=150, talk_for=900))
-    phone.add_party(VICTIM, Party(answer_after=1, talk_for=10))
+    phone.add_party(VICTIM, Party(answer_after=1, talk_for=60))
     first = WorkerProcess(dict(app.config))
     try:
         callback_id = pending_callback(app)
@@ -378,7 +493,7 @@ def test_lost_job_after_claim_is_released_and_retried(
 ) -> None:
     """A claim whose job died before ringing anyone is released by the sweep and served once."""
     phone.add_party("client:alice", Party(answer_after=1, talk_for=600))
-    phone.add_party(VICTIM, Party(answer_after=1, talk_for=10))
+    phone.add_party(VICTIM, Party(answer_after=1, talk_for=60))
     callback_id = pending_callback(app)
     make_available(app, agent_id(app))
     with db(app) as session:
@@ -401,7 +516,7 @@ def test_offer_conversation_then_callback(
         session.commit()
     make_available(app, agent_id(app))
     offer_phone.add_party("client:alice", Party(answer_after=1, talk_for=600))
-    offer_phone.add_party(VICTIM, Party(answer_after=1, talk_for=10))
+    offer_phone.add_party(VICTIM, Party(answer_after=1, talk_for=60))
     call = offer_phone.dial(from_=VICTIM, caller=Caller.scripted(["1", "2"]))
     assert call.wait(timeout=20)
     assert call.said()[-1] == prompts.text("en-GB", "goodbye")
@@ -426,7 +541,7 @@ def test_callback_keeps_its_place_ahead_of_a_later_live_caller(
         virtual_start_at=now() - dt.timedelta(minutes=1),
     )
     phone.add_party("client:alice", Party(answer_after=1, talk_for=60))
-    phone.add_party(VICTIM, Party(answer_after=1, talk_for=5))
+    phone.add_party(VICTIM, Party(answer_after=1, talk_for=60))
     live_caller = dial(phone, "+447700900001")  # unauthenticated: priority 1 as well
     desk = desk_for(app)
     entry = queue_link.entry_id(callback_id)
@@ -505,7 +620,7 @@ def test_ivr_menu_to_callback_with_sms_then_the_call(
         session.commit()
     make_available(app, agent_id(app))
     phone.add_party("client:alice", Party(answer_after=1, talk_for=600))
-    phone.add_party(VICTIM, Party(answer_after=1, talk_for=10))
+    phone.add_party(VICTIM, Party(answer_after=1, talk_for=60))
     script = ["1", "1", "1234567*24#", "01021980#", "4", "1", "1"]
     call = phone.dial(from_=VICTIM, caller=Caller.scripted(script))
     assert call.wait(timeout=30)

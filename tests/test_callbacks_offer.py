@@ -175,6 +175,25 @@ def test_invalid_and_premium_numbers_are_refused_then_the_call_ends(
     assert requests(app) == []
 
 
+def test_uk_070_personal_numbers_are_refused(app: Flask, twilio: TwilioSigner) -> None:
+    """070 "personal numbers" are premium-priced redirections: refused like premium rate."""
+    call_sid = make_call(app, caller=None)
+    post(twilio, "/voice/callback/offer", call_sid, caller="anonymous")
+    personal = parse(
+        post(twilio, "/voice/callback/number", call_sid, "anonymous", Digits="07010123456").data
+    )
+    assert "starting 0 7 0" in spoken(personal)
+    assert personal.find("Gather").get("action") == "/voice/callback/number"
+    assert requests(app) == []
+
+
+def test_a_caller_on_a_070_number_is_asked_for_another(app: Flask, twilio: TwilioSigner) -> None:
+    """A caller whose own number is a 070 personal number is not offered a call back on it."""
+    call_sid = make_call(app, caller="+447010123456")
+    root = parse(post(twilio, "/voice/callback/offer", call_sid, caller="+447010123456").data)
+    assert root.find("Gather").get("action") == "/voice/callback/number"
+
+
 def test_accepting_records_the_request_with_the_calls_place(
     app: Flask, twilio: TwilioSigner
 ) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from typing import Any
 
 import pytest
@@ -84,3 +85,38 @@ def test_settings_document_is_current() -> None:
     assert settings.markdown_table() in document
     for setting in settings.SETTINGS:
         assert f"| `{setting.name}` |" in document
+
+
+def _production(secret: str) -> dict[str, Any]:
+    return {
+        "HELPLINE_ENV": "production",
+        "DATABASE_URL": "sqlite://",
+        "REDIS_URL": "redis://127.0.0.1:1/0",
+        "TWILIO_ACCOUNT_SID": "AC" + "1" * 32,
+        "TWILIO_AUTH_TOKEN": "token",
+        "PUBLIC_BASE_URL": "https://helpline.example.org",
+        "HELPLINE_NUMBER": "+442071838750",
+        "SECRET_KEY": secret,
+    }
+
+
+@pytest.mark.parametrize(
+    "secret",
+    [
+        "x",
+        "change-me-to-64-random-hex-characters",
+        "short-but-random-Q8f3k",
+        "a" * 64,
+        "abababababababababababababababab",
+        "0123456789012345678901234567890123456789",
+    ],
+)
+def test_production_refuses_a_weak_secret_key(secret: str) -> None:
+    """The .env.example placeholder, short keys and low-entropy keys stop start-up by name."""
+    with pytest.raises(settings.ConfigError, match="SECRET_KEY"):
+        settings.check_required(_production(secret))
+
+
+def test_production_accepts_a_random_secret_key() -> None:
+    """A key from `secrets.token_hex(32)` passes."""
+    settings.check_required(_production(secrets.token_hex(32)))

@@ -23,6 +23,11 @@ GOOD = [
 ]
 
 
+def full_width(text: str) -> str:
+    """Write digits and `/` in their full-width forms, as some keyboards and systems do."""
+    return text.translate({ord(c): ord(c) + 0xFEE0 for c in "0123456789/"})
+
+
 def write_csv(tmp_path: Path, rows: list[str], header: str = ",".join(HEADER)) -> Path:
     path = tmp_path / "cases.csv"
     path.write_text("\n".join([header, *rows]) + "\n", encoding="utf-8")
@@ -121,3 +126,58 @@ def test_reimport_updates_existing_cases(app: Flask, tmp_path: Path) -> None:
     with app.extensions["helpline.sessionmaker"]() as session:
         case = session.scalar(select(Case).where(Case.reference_key == "1234567/24"))
         assert case is not None and case.status_code == "SUSPECT_ARRESTED"
+
+
+def test_an_oversized_field_is_a_bad_row_not_a_traceback(app: Flask, tmp_path: Path) -> None:
+    """A field over csv's 128 KiB limit is reported by line; nothing is imported."""
+    huge = GOOD[1].replace("Charged with assault", "x" * (200 * 1024))
+    result = run_import(app, write_csv(tmp_path, [GOOD[0], huge]))
+    assert result.exit_code == 1 and isinstance(result.exception, SystemExit)
+    assert "line 3" in result.output and "Traceback" not in result.output
+    assert "nothing was imported" in result.output
+    assert count(app, Case) == 0
+
+
+def test_a_latin1_file_is_refused_clearly(app: Flask, tmp_path: Path) -> None:
+    """A file that is not UTF-8 gets one clear error and leaves the database as it was."""
+    path = tmp_path / "cases.csv"
+    rows = [",".join(HEADER), GOOD[0].replace("Alex Example", "Zoë Example")]
+    path.write_bytes(("\n".join(rows) + "\n").encode("latin-1"))
+    result = run_import(app, path)
+    assert isinstance(result.exception, SystemExit) and result.exit_code == 1
+    assert "UTF-8" in result.output
+    assert count(app, Case) == 0
+
+
+def test_nul_bytes_are_refused(app: Flask, tmp_path: Path) -> None:
+    """A NUL character in any cell is a bad row (PostgreSQL text cannot hold one)."""
+    result = run_import(app, write_csv(tmp_path, [GOOD[0].replace("Alex", "Al\x00ex")]))
+    assert result.exit_code == 1
+    assert "line 2, victim_name:" in result.output
+    assert count(app, Case) == 0
+
+
+def test_errors_never_echo_phone_numbers_or_dates_of_birth(app: Flask, tmp_path: Path) -> None:
+    """A bad phone or date of birth is named by line and column, without its value."""
+    bad = GOOD[0].replace("07700 900123", "07700 90012").replace("1980-02-01", "1980-02-31")
+    result = run_import(app, write_csv(tmp_path, [bad]))
+    assert "line 2, victim_phone:" in result.output and "line 2, victim_dob:" in result.output
+    assert "90012" not in result.output and "1980" not in result.output
+
+
+def test_full_width_digits_are_the_same_case(app: Flask, tmp_path: Path) -> None:
+    """A reference in full-width digits (U+FF10-FF19) and in ASCII are one case, not two."""
+    wide = GOOD[0].replace("1234567/24", full_width("1234567/24"))
+    assert run_import(app, write_csv(tmp_path, [wide])).exit_code == 0
+    assert run_import(app, write_csv(tmp_path, [GOOD[0]])).exit_code == 0
+    with app.extensions["helpline.sessionmaker"]() as session:
+        keys = session.scalars(select(Case.reference_key)).all()
+        assert keys == ["1234567/24"]
+
+
+def test_other_non_ascii_digits_are_refused(app: Flask, tmp_path: Path) -> None:
+    """Digits NFKC does not map to ASCII (Arabic-Indic) are not in an accepted format."""
+    arabic = GOOD[0].replace("1234567/24", "".join(chr(0x0660 + int(d)) for d in "1234567") + "/24")
+    result = run_import(app, write_csv(tmp_path, [arabic]))
+    assert "line 2, crime_reference:" in result.output
+    assert count(app, Case) == 0

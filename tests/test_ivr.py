@@ -403,3 +403,58 @@ def test_speech_menus_end_on_a_pause_not_after_five_seconds(
     ]
     assert len(speech) == 2
     assert {g.get("speechTimeout") for g in speech} == {"auto"}
+
+
+WITHHELD_FROMS = ("anonymous", "Restricted", "+441", "not-a-number", "")
+
+
+def test_withheld_guessing_is_bounded_per_reference(
+    app: Flask, twilio: TwilioSigner, seeded: Flask
+) -> None:
+    """Withheld or invalid numbers get a tighter daily limit per reference, for them alone."""
+    app.config["LOCKOUT_REFERENCE_FAILURES"] = 1000  # isolate the withheld limit
+    for n in range(app.config["LOCKOUT_WITHHELD_FAILURES"]):
+        withheld = WITHHELD_FROMS[n % len(WITHHELD_FROMS)]
+        authenticate(twilio, REF, "11111111", sid=new_sid(), From=withheld)
+    for withheld in WITHHELD_FROMS:
+        sid = new_sid()
+        root = authenticate(twilio, REF, DOB, sid=sid, From=withheld)
+        assert said(root)[:2] == [EN.text("auth.not_matched"), EN.text("auth.cannot_check")]
+        assert not call_row(app, sid).authenticated
+    # Callers with a number, and withheld callers of other references, are not locked out.
+    sid = new_sid()
+    authenticate(twilio, REF, DOB, sid=sid, From="+447700900199")
+    assert call_row(app, sid).authenticated
+    sid = new_sid()
+    authenticate(twilio, ENHANCED_REF, ENHANCED_DOB, sid=sid, From="anonymous")
+    assert call_row(app, sid).authenticated
+    policy = lockout.Policy.from_config(app.config)
+    ttl = app.extensions["helpline.redis"].ttl(lockout.keys(policy, "1234567/24", None)[5])
+    assert 86390 <= ttl <= 86400
+
+
+def test_a_forged_extra_try_on_the_same_call_is_refused(
+    app: Flask, twilio: TwilioSigner, seeded: Flask
+) -> None:
+    """After AUTH_TRIES_PER_CALL failures a further try on that CallSid fails, even if right."""
+    for _ in range(app.config["AUTH_TRIES_PER_CALL"]):
+        authenticate(twilio, REF, "11111111", From="anonymous")
+    post(twilio, "/voice/ivr/reference", Digits=REF, From="anonymous")
+    root = post(twilio, "/voice/ivr/date-of-birth", Digits=DOB, From="anonymous")
+    assert said(root)[0] != EN.text("status.UNDER_INVESTIGATION")
+    assert redirect_target(root) == "/voice/ivr/person"
+    assert not call_row(app).authenticated
+    assert "authenticated" not in event_kinds(app)
+
+
+def test_a_keyed_reference_is_not_kept_in_redis_in_clear(
+    app: Flask, twilio: TwilioSigner, seeded: Flask
+) -> None:
+    """Between the reference and the date of birth, Redis holds the reference sealed."""
+    post(twilio, "/voice/ivr/menu", Digits="1")
+    post(twilio, "/voice/ivr/reference", Digits=REF)
+    r = app.extensions["helpline.redis"]
+    held = [str(r.get(key)) for key in r.scan_iter("*") if r.type(key) == "string"]
+    assert held and not any("1234567" in value for value in held)
+    root = post(twilio, "/voice/ivr/date-of-birth", Digits=DOB)
+    assert said(root)[0] == EN.text("status.UNDER_INVESTIGATION")

@@ -10,7 +10,12 @@ from flask import Flask
 from ivr import lockout
 from ivr.lockout import Limits, Policy
 
-POLICY = Policy(reference=Limits(5, 900, 1800), number=Limits(10, 3600, 3600), secret="test-secret")
+POLICY = Policy(
+    reference=Limits(5, 900, 1800),
+    number=Limits(10, 3600, 3600),
+    withheld=Limits(10, 86400, 86400),
+    secret="test-secret",
+)
 REF, NUMBER = "1234567/24", "+447700900123"
 MINUTE_MS = 60_000
 
@@ -34,9 +39,21 @@ def test_fifth_failure_locks_the_reference_for_thirty_minutes(app: Flask) -> Non
 def test_failures_outside_the_window_do_not_count(app: Flask) -> None:
     """Failures spread wider than 15 minutes never add up to a lock."""
     r = client(app)
-    for n in range(10):
+    # Nine, withheld: the tenth withheld failure of the day would lock (for withheld callers).
+    for n in range(9):
         locked = lockout.record_failure(r, POLICY, REF, None, n * 4 * MINUTE_MS)
         assert locked == (False, False)
+
+
+def test_withheld_failures_lock_the_reference_for_withheld_callers_only(app: Flask) -> None:
+    """Ten withheld failures a day on one reference lock it for withheld callers, not others."""
+    r = client(app)
+    for n in range(9):
+        assert lockout.record_failure(r, POLICY, REF, None, n * 20 * MINUTE_MS) == (False, False)
+    assert lockout.record_failure(r, POLICY, REF, None, 200 * MINUTE_MS) == (True, False)
+    assert lockout.is_locked(r, POLICY, REF, None)
+    assert not lockout.is_locked(r, POLICY, REF, NUMBER)
+    assert not lockout.is_locked(r, POLICY, "7654321/24", None)
 
 
 def test_number_lock_is_separate_from_reference_lock(app: Flask) -> None:
@@ -85,5 +102,5 @@ def test_keys_share_one_hash_tag_and_hide_what_they_count() -> None:
     names = lockout.keys(POLICY, REF, NUMBER)
     assert all(name.startswith("hl:{ivr}:") for name in names)
     assert not any("1234567" in name or "7700900123" in name for name in names)
-    other = Policy(POLICY.reference, POLICY.number, secret="another-secret")
+    other = Policy(POLICY.reference, POLICY.number, POLICY.withheld, secret="another-secret")
     assert lockout.keys(other, REF, NUMBER)[0] != names[0]

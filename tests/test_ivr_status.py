@@ -23,14 +23,15 @@ from tests.ivr_support import (
     call_row,
     event_kinds,
     load_case,
+    new_sid,
     post,
     redirect_target,
     said,
     seed_demo,
     update_case,
 )
-from tests.twilio_signing import TwilioSigner
-from tests.twiml_assert import verbs
+from tests.twilio_signing import TwilioSigner, voice_params
+from tests.twiml_assert import parse, verbs
 
 
 class FakePort:
@@ -275,3 +276,48 @@ def test_a_failed_text_is_owned_up_to(
     root = post(twilio, "/voice/ivr/after-status", Digits="2")
     assert said(root)[0] == EN.text("sms.failed")
     assert "sms_failed" in event_kinds(app)
+
+
+def test_no_case_detail_is_kept_in_redis_after_a_status_call(
+    app: Flask, twilio: TwilioSigner, seeded: Flask
+) -> None:
+    """The idempotency cache holds the status answer sealed: no detail, officer or name in clear."""
+    sid = new_sid()
+    root = authenticate(twilio, REF, DOB, sid=sid)
+    assert "CCTV" in " ".join(said(root))
+    r = app.extensions["helpline.redis"]
+    dumped = " ".join(_redis_text(r, key) for key in r.scan_iter("*"))
+    for detail in ("CCTV", "Detective Constable", "Demo", "01021980", "1980-02-01", "1234567"):
+        assert detail not in dumped, detail
+
+
+def test_a_retried_status_request_replays_the_same_answer(
+    twilio: TwilioSigner, seeded: Flask
+) -> None:
+    """A retry with the same idempotency token hears the sealed first answer, unchanged."""
+    sid = new_sid()
+    post(twilio, "/voice/ivr/menu", sid, Digits="1")
+    post(twilio, "/voice/ivr/reference", sid, Digits=REF)
+    params = voice_params(CallSid=sid, CallStatus="in-progress", Digits=DOB)
+    first = twilio.post("/voice/ivr/date-of-birth", params, token="retry-me")
+    again = twilio.post("/voice/ivr/date-of-birth", params, token="retry-me")
+    assert again.status_code == 200 and again.data == first.data
+    assert "CCTV" in " ".join(said(parse(again.data)))
+
+
+def _redis_text(r: Any, key: str) -> str:
+    """Return a key's name and value as text, whatever its type."""
+    kind = r.type(key)
+    if kind == "string":
+        value: object = r.get(key)
+    elif kind == "hash":
+        value = r.hgetall(key)
+    elif kind == "list":
+        value = r.lrange(key, 0, -1)
+    elif kind == "set":
+        value = r.smembers(key)
+    elif kind == "zset":
+        value = r.zrange(key, 0, -1)
+    else:
+        value = kind
+    return f"{key} {value}"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import secrets
 import shutil
 import socket
 import stat
@@ -54,7 +55,8 @@ def production_env(config: dict[str, Any], tmp_path: Path) -> dict[str, str]:
         "TWILIO_AUTH_TOKEN": config["TWILIO_AUTH_TOKEN"],
         "PUBLIC_BASE_URL": config["PUBLIC_BASE_URL"],
         "HELPLINE_NUMBER": config["HELPLINE_NUMBER"],
-        "SECRET_KEY": "procfile-test-secret",
+        # Production refuses weak keys, so the Procfile runs with a random one.
+        "SECRET_KEY": secrets.token_hex(32),
         "HELPLINE_INSTANCE_DIR": str(tmp_path / "instance"),
     }
     return env

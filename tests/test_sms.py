@@ -50,12 +50,21 @@ def test_score_after_an_answered_call_is_stored(app: Flask, twilio: TwilioSigner
 def test_other_texts_get_a_pointer_and_store_nothing(app: Flask, twilio: TwilioSigner) -> None:
     """A text that is not a score, or from someone with no call, stores nothing."""
     answered_call(app)
-    for body, sender in (
-        ("hello", "+447700900123"),
-        ("5", "+447700900456"),
-        ("9", "+447700900123"),
-    ):
+    for body, sender in (("hello", "+447700900123"), ("9", "+447700900123")):
         reply = parse(twilio.post("/sms/incoming", sms(body, sender)).data)
         assert "999" in reply.find("Message").text
+    twilio.post("/sms/incoming", sms("5", "+447700900456"))
     with app.extensions["helpline.sessionmaker"]() as session:
         assert session.scalars(select(Feedback)).all() == []
+
+
+def test_reply_does_not_reveal_whether_the_number_had_a_call(
+    app: Flask, twilio: TwilioSigner
+) -> None:
+    """A score from a number with an answered call and from one without get the same reply."""
+    answered_call(app)
+    called = parse(twilio.post("/sms/incoming", sms("5", "+447700900123")).data)
+    stranger = parse(twilio.post("/sms/incoming", sms("5", "+447700900456")).data)
+    withheld = parse(twilio.post("/sms/incoming", sms("5", "anonymous")).data)
+    texts = {r.find("Message").text for r in (called, stranger, withheld)}
+    assert len(texts) == 1

@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import logging
+import statistics
+import time
+
+import pytest
 from flask import Flask
 from sqlalchemy import select
 
@@ -45,21 +50,76 @@ def test_wrong_password_and_unknown_user_get_the_same_refusal(console: Console) 
     assert LOGIN_REFUSED in wrong.text and LOGIN_REFUSED in unknown.text
 
 
-def test_repeated_failures_lock_the_account(app: Flask, console: Console) -> None:
-    """Five failures in a row lock the user; even the right password then fails."""
+def _from(console: Console, address: str) -> Console:
+    """The same browser, seen as coming from another client address."""
+    console.client.environ_base["REMOTE_ADDR"] = address
+    return console
+
+
+def test_repeated_failures_pause_that_client_only(app: Flask, console: Console) -> None:
+    """Five failures from one address refuse even the right password there, not elsewhere."""
+    attacker = _from(console, "198.51.100.7")
     for _ in range(app.config["CONSOLE_LOCKOUT_FAILURES"]):
-        assert console.login("sue", "guess").status_code == 401
-    assert _user(app, "sue").locked_until is not None
-    assert console.login("sue").status_code == 401
-    assert console.get("/console/wallboard").status_code == 302
+        assert attacker.login("sue", "guess").status_code == 401
+    assert attacker.login("sue").status_code == 401
+    assert attacker.get("/console/wallboard").status_code == 302
+    colleague = Console(app.test_client())
+    assert _from(colleague, "192.0.2.10").login("sue").status_code == 302
 
 
-def test_success_resets_the_failure_count(app: Flask, console: Console) -> None:
-    """Failures below the limit are forgotten after a successful login."""
-    console.login("sue", "guess")
-    assert _user(app, "sue").failed_logins == 1
+def test_many_failures_from_many_clients_lock_the_user(app: Flask, console: Console) -> None:
+    """The slower per-user cap bounds a distributed guesser, whatever the address."""
+    app.config["CONSOLE_USER_LOCKOUT_FAILURES"] = 8
+    for n in range(8):
+        assert _from(console, f"198.51.100.{n}").login("sue", "guess").status_code == 401
+    assert _from(console, "192.0.2.10").login("sue").status_code == 401
+
+
+def test_success_resets_the_clients_failures(app: Flask, console: Console) -> None:
+    """Failures below the limit are forgotten after a successful login from that address."""
+    for _ in range(app.config["CONSOLE_LOCKOUT_FAILURES"] - 1):
+        console.login("sue", "guess")
     assert console.login("sue").status_code == 302
-    assert _user(app, "sue").failed_logins == 0
+    console.post("/console/logout", {})
+    assert console.login("sue", "guess").status_code == 401
+    assert console.login("sue").status_code == 302
+
+
+def test_locked_accounts_take_as_long_as_wrong_passwords(app: Flask, console: Console) -> None:
+    """A throttled login still does the password hash work, so timing does not reveal it."""
+
+    def median_seconds(username: str) -> float:
+        times = []
+        for _ in range(5):
+            started = time.perf_counter()
+            assert console.login(username, "guess").status_code == 401
+            times.append(time.perf_counter() - started)
+        return statistics.median(times)
+
+    app.config["CONSOLE_LOCKOUT_FAILURES"] = 1
+    console.login("sue", "guess")
+    locked = median_seconds("sue")
+    unlocked = median_seconds("nobody")
+    assert locked > 0.5 * unlocked, (locked, unlocked)
+
+
+def test_failed_logins_are_logged_masked_and_audited(
+    app: Flask, console: Console, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A refusal leaves a log line and an audit row, with the username masked."""
+    with caplog.at_level(logging.WARNING, logger="helpline.console"):
+        console.login("sue", "guess")
+        console.login("my-password-typed-here", "guess")
+    logged = " ".join(r.getMessage() for r in caplog.records)
+    assert "login refused" in logged and "s***" in logged
+    assert "sue" not in logged and "my-password" not in logged and "127.0.0.1" not in logged
+    with app.extensions["helpline.sessionmaker"]() as session:
+        rows = session.scalars(select(AuditRecord).order_by(AuditRecord.id)).all()
+    assert [(r.action, r.actor, r.entity_id) for r in rows] == [
+        ("login_failed", "s***", str(_user(app, "sue").id)),
+        ("login_failed", "m***", "unknown"),
+    ]
+    assert rows[0].detail["reason"] == "wrong_password"
 
 
 def test_anonymous_visitors_are_sent_to_login(console: Console) -> None:
@@ -150,6 +210,17 @@ def test_logout_ends_the_session(supervisor: Console) -> None:
     assert supervisor.get("/console/wallboard").status_code == 302
 
 
+def test_logout_revokes_a_copied_session_cookie(app: Flask, supervisor: Console) -> None:
+    """A session cookie saved before logout no longer opens the console after it."""
+    cookie = supervisor.client.get_cookie("helpline_session")
+    assert cookie is not None
+    assert supervisor.get("/console/wallboard").status_code == 200
+    supervisor.post("/console/logout", {})
+    thief = app.test_client()
+    thief.set_cookie("helpline_session", cookie.value)
+    assert thief.get("/console/wallboard").status_code == 302
+
+
 def test_create_user_command_prompts_without_echo(app: Flask) -> None:
     """`helpline create-user` stores a hash, never the password, and does not print it."""
     runner = app.test_cli_runner()
@@ -172,3 +243,27 @@ def test_login_redirects_only_within_the_site(console: Console) -> None:
     assert console.post("/console/login", form).headers["Location"] == "/console/"
     form["next"] = "/console/roster/hours"
     assert console.post("/console/login", form).headers["Location"] == "/console/roster/hours"
+
+
+@pytest.mark.parametrize(
+    "target",
+    [
+        "/\t/evil.example/",
+        "/\n/evil.example/",
+        "/\\evil.example",
+        "/\r\nSet-Cookie: x=1",
+        "/console\r\nLocation: //evil.example",
+        "https://evil.example/",
+        "/%0d%0a",
+        "/\x00/evil.example",
+        " //evil.example",
+    ],
+)
+def test_login_refuses_every_off_site_or_broken_next(console: Console, target: str) -> None:
+    """Tab tricks, backslashes and CR/LF in 'next' fall back to the console, never a 500."""
+    console.get("/console/login")
+    form = {"username": "sue", "password": PASSWORD, "next": target}
+    response = console.post("/console/login", form)
+    assert response.status_code == 302
+    assert response.headers["Location"] in ("/console/", target)
+    assert response.headers["Location"] == "/console/" or target == "/%0d%0a"

@@ -230,3 +230,14 @@ def test_shift_change_reaches_the_router_at_once(
 def _monday(app: Flask) -> int:
     with app.extensions["helpline.sessionmaker"]() as session:
         return session.scalars(select(Shift)).one().id
+
+
+@pytest.mark.parametrize(
+    "back", ["/\t/evil.example/", "/\\evil.example", "//evil.example", "/x\r\nSet-Cookie: a=1"]
+)
+def test_roster_back_field_stays_on_the_site(supervisor: Console, back: str) -> None:
+    """A form's 'back' that would leave the site (or break the header) goes to the agents page."""
+    form = {"name": "Bob", "client_identity": "bob", "languages": "en-GB", "back": back}
+    response = supervisor.post("/console/roster/agents", form)
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/console/roster/"

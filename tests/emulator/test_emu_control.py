@@ -204,3 +204,13 @@ def test_interactive_keys_barge_in(stub, emu):
     assert call.wait(10)
     assert call.entries("barge-in")
     assert stub.to("/menu")[0].form["Digits"] == "42"
+
+
+def test_control_api_registers_a_voicemail_or_fax_party(emu):
+    """POST /parties with answers=voicemail or fax registers a machine for detection tests."""
+    body = {"key": "+447700900555", "answers": "voicemail", "greeting_seconds": 3}
+    assert _control(emu, "POST", "parties", body).status_code == 201
+    box = emu.parties["+447700900555"]
+    assert (box.machine, box.greeting_seconds, box.fax) == (True, 3.0, False)
+    assert _control(emu, "POST", "parties", {"key": "+447700900556", "answers": "fax"}).ok
+    assert emu.parties["+447700900556"].fax

@@ -61,12 +61,13 @@ def test_unusable_reply_is_application_error(stub, emu, reply, kind):
 
 
 def test_dial_inside_wait_url_is_a_fault(stub, emu):
-    """A waitUrl document may not <Dial>: fault and application error."""
+    """A waitUrl document may not <Dial>: a fault, and the wait ends with QueueResult=error."""
     stub.on("/wait", "<Dial>+447700900000</Dial>")
-    call = _call(stub, emu, '<Enqueue waitUrl="/wait">support</Enqueue>')
+    call = _call(stub, emu, '<Enqueue waitUrl="/wait">support</Enqueue><Say>after</Say>')
     assert "invalid-twiml" in _kinds(emu, call)
     assert "waitUrl" in emu.faults.of_kind("invalid-twiml")[0]["detail"]
-    assert call.said() == [APPLICATION_ERROR]
+    assert call.said() == ["after"]
+    assert [e["result"] for e in call.entries("dequeued")] == ["error"]
     assert emu.queues.named("support").members == []
 
 

@@ -70,6 +70,31 @@ def test_leave_requests_action(stub, emu):
     assert call.said() == ["voicemail"]
 
 
+def test_failing_wait_url_posts_queue_result_error(stub, emu):
+    """A waitUrl answering 500 ends the wait: the action gets QueueResult=error, no apology."""
+    from flask import Response
+
+    stub.on("/voice/incoming", ENQUEUE)
+    stub.on("/wait", lambda hit: Response("boom", status=500))
+    stub.on("/after", "<Say>sorry about that</Say>")
+    call = emu.dial(from_=CALLER)
+    assert call.wait(10)
+    [after] = stub.to("/after")
+    assert after.form["QueueResult"] == "error"
+    assert call.said() == ["sorry about that"]
+    assert emu.queues.named("support").members == []
+    assert [f["kind"] for f in emu.faults] == ["http-status"]
+
+
+def test_failing_wait_url_without_action_runs_the_next_verb(stub, emu):
+    """Without an action, a waitUrl error continues with the verb after <Enqueue>."""
+    stub.on("/voice/incoming", '<Enqueue waitUrl="/wait">support</Enqueue><Say>next</Say>')
+    stub.on("/wait", "<Bogus/>")
+    call = emu.dial(from_=CALLER)
+    assert call.wait(10)
+    assert call.said() == ["next"]
+
+
 def test_rest_redirect_of_queued_call(stub, emu):
     """Redirecting a queued call posts QueueResult=redirected (ignored) and the new Url runs."""
     stub.on("/voice/incoming", ENQUEUE)

@@ -103,7 +103,7 @@ def test_create_call_to_unknown_number_is_no_answer(stub, emu):
 
 def test_machine_detection_reports_answered_by(stub, emu):
     """MachineDetection adds AnsweredBy to the first webhook per the party."""
-    emu.add_party(CALLER, Party(answer_after=1, talk_for=2, machine=True))
+    emu.add_party(CALLER, Party(answer_after=1, talk_for=10, machine=True))
     stub.on("/callback", "")
     rest(
         emu,

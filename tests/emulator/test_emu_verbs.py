@@ -92,6 +92,31 @@ def test_gather_timeout_falls_through(stub, emu):
     assert call.entries("gather-timeout")
 
 
+def test_gather_bare_finish_key_falls_through(stub, emu):
+    """# before any digit is no input: nothing is posted and the next verb runs (Twilio docs)."""
+    call = _run(
+        stub,
+        emu,
+        '<Gather action="/menu"><Say>Press</Say></Gather><Say>No input</Say>',
+        Caller.scripted(["#"]),
+    )
+    assert stub.to("/menu") == []
+    assert call.said() == ["Press", "No input"]
+
+
+def test_gather_bare_finish_key_with_action_on_empty_result(stub, emu):
+    """With actionOnEmptyResult=true a bare # is posted, with empty Digits."""
+    call = _run(
+        stub,
+        emu,
+        '<Gather actionOnEmptyResult="true" action="/menu"/><Say>never</Say>',
+        Caller.scripted(["#"]),
+        menu="<Say>empty</Say>",
+    )
+    assert stub.to("/menu")[0].form["Digits"] == ""
+    assert call.said() == ["empty"]
+
+
 def test_gather_action_on_empty_result(stub, emu):
     """actionOnEmptyResult=true requests the action with empty Digits."""
     call = _run(

@@ -1,7 +1,7 @@
 """sms opt-out register
 
-Revision ID: 0003_sms_optouts
-Revises: 0002
+Revision ID: 0005_sms_optouts
+Revises: 0004_console_session_version
 Create Date: 2026-12-02 11:40:00.000000
 """
 
@@ -12,8 +12,8 @@ from alembic import op
 
 import core.db
 
-revision: str = "0003_sms_optouts"
-down_revision: str | None = "0002"
+revision: str = "0005_sms_optouts"
+down_revision: str | None = "0004_console_session_version"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
