@@ -14,7 +14,6 @@ import datetime as dt
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
-import phonenumbers
 import redis
 from sqlalchemy.orm import Session
 from twilio.twiml.voice_response import VoiceResponse
@@ -23,7 +22,7 @@ from callbacks import prompts, responses
 from callbacks.service import Policy, Requested, request_callback
 from calls.journey import record
 from calls.models import Call
-from telephony.numbers import is_callable, to_e164
+from telephony.numbers import is_callable, spoken, to_e164
 
 DRAFT_TTL = 3600
 
@@ -71,10 +70,7 @@ class Draft:
 
 def spoken_number(e164: str) -> str:
     """Return the number as the caller would write it, spelled out digit by digit."""
-    national = phonenumbers.format_number(
-        phonenumbers.parse(e164), phonenumbers.PhoneNumberFormat.NATIONAL
-    )
-    return prompts.spoken_digits(national)
+    return spoken(e164)
 
 
 # Why the caller is here, from the redirect's query string: they did not ask, so ask first.
@@ -181,7 +177,8 @@ def closing_lines(call: Call, requested: Requested, policy: Policy) -> list[str]
     lang = call.language
     lines = [prompts.text(lang, "updated")] if requested.updated else []
     if requested.opens_at is None:
-        lines.append(prompts.text(lang, "queued_open"))
+        # "You have kept your place in the queue" is only true for a caller who was queued.
+        lines.append(prompts.text(lang, "queued_open" if call.queued_at else "queued_later"))
     else:
         lines.append(prompts.text(lang, "queued_closed", when=when(requested, policy)))
     if requested.request.sms_confirmation:

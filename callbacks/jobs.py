@@ -14,6 +14,7 @@ from callbacks.service import Policy, due_requests, expire_due, open_request_ids
 from core.clock import now
 from core.db import session_factory
 from core.jobs import job_app
+from messaging.sending import send_text
 from queueing.desk import desk_for
 from telephony.twilio_port import get_port
 
@@ -72,8 +73,10 @@ def send_confirmation(callback_id: int) -> bool:
         request = session.get(CallbackRequest, callback_id)
         if request is None or not request.sms_confirmation or request.state not in PENDING_STATES:
             return False
-        get_port(app).send_sms(request.phone_e164, confirmation_text(app, request))
-        return True
+        text = confirmation_text(app, request)
+        sent = send_text(session, get_port(app), request.phone_e164, text)
+        session.commit()  # a 21610 refusal is recorded in the opt-out register
+        return sent.outcome == "sent"
 
 
 def confirmation_text(app: Flask, request: CallbackRequest) -> str:

@@ -17,6 +17,7 @@ from calls.journey import record
 from calls.models import Call
 from cases.models import Case
 from core.clock import now
+from messaging.optouts import is_opted_out
 from queueing.desk import AcdConfig
 from queueing.routing import priority_for
 from roster.hours import is_open, next_opening
@@ -69,6 +70,8 @@ def request_callback(
     case = session.get(Case, call.case_id) if call.authenticated and call.case_id else None
     opens_at = None if is_open(session, at, policy.timezone) else next_opening(session, at)
     fields = _fields(call, case, phone_e164, safe, at, opens_at, policy)
+    # A number that texted STOP gets no confirmation, and is not promised one.
+    fields["sms_confirmation"] &= not is_opted_out(session, phone_e164)
     key = fields["victim_key"]
     request = find_open(session, key)
     inserted = None if request else _insert(session, fields)

@@ -13,6 +13,7 @@ def init_app(app: Flask) -> None:
     from consoles.agent_views import bp as agent_bp
     from consoles.auth_views import bp as auth_bp
     from consoles.board_views import bp as board_bp
+    from consoles.optout_views import bp as optouts_bp
     from consoles.overdue_views import bp as overdue_bp
     from consoles.roster_views import bp as roster_bp
     from consoles.wrapup_views import bp as wrapups_bp
@@ -27,5 +28,5 @@ def init_app(app: Flask) -> None:
         csrf_token=auth.csrf_token, current_user=auth.current_user, has_role=auth.has_role
     )
     filters.init_app(app)
-    for bp in (auth_bp, roster_bp, board_bp, agent_bp, wrapups_bp, overdue_bp):
+    for bp in (auth_bp, roster_bp, board_bp, agent_bp, wrapups_bp, overdue_bp, optouts_bp):
         app.register_blueprint(bp)

@@ -32,6 +32,20 @@ def start_call() -> Response | tuple[Response, int]:
     return jsonify(sid=call.sid), 201
 
 
+@bp.post("/sms")
+def send_sms() -> Response | tuple[Response, int]:
+    """Text the helpline from a number (STOP, START and HELP are handled as Twilio does)."""
+    body = request.get_json(silent=True) or {}
+    if not body.get("from") or not isinstance(body.get("body"), str):
+        return error(400, 21602, "from and body are required")
+    reply = emulator().send_sms(str(body["from"]), body["body"])
+    answered = reply.status if reply is not None else None
+    return jsonify(
+        status=answered,
+        opted_out=emulator().sms_opt_outs.blocks(emulator().helpline_number, str(body["from"])),
+    ), 201
+
+
 @bp.post("/calls/<sid>/<action>")
 def call_action(sid: str, action: str) -> Response:
     """Press keys, speak or hang up on an interactive call."""

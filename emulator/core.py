@@ -7,12 +7,13 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
-from emulator import amd, conference, dialing, engine, enqueue, gather, status
+from emulator import amd, conference, dialing, engine, enqueue, gather, sms, status
 from emulator.call import EmulatedCall
 from emulator.clock import Clock
 from emulator.faults import FaultLog
 from emulator.ids import new_sid
 from emulator.openapi import SpecValidator
+from emulator.outage import Outage
 from emulator.outbound import place
 from emulator.people import Caller, Party
 from emulator.queues import QueueRegistry
@@ -63,6 +64,9 @@ class Emulator:
         self.parties: dict[str, Party] = {}
         self.calls: dict[str, EmulatedCall] = {}
         self.messages: list[dict[str, Any]] = []
+        self.auto_replies: list[dict[str, Any]] = []
+        self.sms_opt_outs = sms.OptOutRegister()
+        self.outage = Outage()
         self.rest_log: list[dict[str, Any]] = []
         self.handlers = HANDLERS
         self.shuffle_status_callbacks = shuffle_status_callbacks
@@ -83,6 +87,7 @@ class Emulator:
 
     def stop(self) -> None:
         """Hang up every live call and stop serving."""
+        self.outage.end()
         for call in list(self.calls.values()):
             if not call.ended:
                 call.signal(HangupSignal("emulator-stopped"))
@@ -114,20 +119,8 @@ class Emulator:
         return call
 
     def send_sms(self, from_: str, body: str, to: str | None = None) -> Reply | None:
-        """Deliver an inbound SMS webhook to the sms_path."""
-        params = {
-            "MessageSid": new_sid("SM"),
-            "SmsSid": "",
-            "From": from_,
-            "To": to or self.helpline_number,
-            "Body": body,
-            "NumMedia": "0",
-            "NumSegments": "1",
-            "SmsStatus": "received",
-            "ApiVersion": "2010-04-01",
-        }
-        params["SmsSid"] = params["MessageSid"]
-        return self.webhooks.send(None, self.helpline_url + self.sms_path, "POST", params)
+        """A party texts the helpline: Twilio's keyword handling, then the signed webhook."""
+        return sms.receive(self, from_, body, to)
 
     def create_call(
         self,

@@ -16,6 +16,8 @@ def install(bp: Blueprint) -> None:
 def _guard() -> Response | None:
     """Refuse bad credentials as Twilio does; record requests Twilio would reject."""
     emu = emulator()
+    if emu.outage.mode is not None:
+        return emu.outage.answer()
     account_sid = (request.view_args or {}).get("account_sid", "")
     if not authorized(emu, account_sid):
         return error(401, 20003, "Authenticate")

@@ -1,4 +1,4 @@
-"""REST: Queues, queue Members (dequeue to a URL) and outbound Messages."""
+"""REST: Queues and queue Members (dequeue to a URL)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,6 @@ from flask import Blueprint, Response, jsonify, request
 
 from emulator import rest_guard
 from emulator.call import EmulatedCall
-from emulator.ids import new_sid, rfc2822_now
 from emulator.queues import Queue
 from emulator.rest_calls import redirect
 from emulator.rest_common import (
@@ -103,42 +102,3 @@ def _find_member(queue: Queue, call_sid: str) -> EmulatedCall | None:
     if call_sid == "Front":
         return queue.members[0] if queue.members else None
     return next((c for c in queue.members if c.sid == call_sid), None)
-
-
-@bp.route(f"{API}/Messages.json", methods=["GET", "POST"])
-def messages(account_sid: str) -> Response:
-    """Accept an outbound SMS (stored in emu.messages) or list the ones sent."""
-    emu, form = emulator(), params()
-    if request.method != "POST":
-        return jsonify(page("messages", list(emu.messages), f"{base_uri(emu)}/Messages.json"))
-    if not form.get("To"):
-        return error(400, 21604, "A 'To' phone number is required.")
-    if not form.get("From") and not form.get("MessagingServiceSid"):
-        return error(400, 21603, "A 'From' phone number is required.")
-    if not form.get("Body") and not form.get("MediaUrl") and not form.get("ContentSid"):
-        return error(400, 21602, "Message body is required.")
-    sid = new_sid("SM")
-    message = {
-        "sid": sid,
-        "account_sid": emu.account_sid,
-        "api_version": "2010-04-01",
-        "to": form["To"],
-        "from": form.get("From"),
-        "body": form.get("Body", ""),
-        "messaging_service_sid": form.get("MessagingServiceSid"),
-        "status": "queued",
-        "direction": "outbound-api",
-        "num_segments": "1",
-        "num_media": "0",
-        "date_created": rfc2822_now(),
-        "date_updated": rfc2822_now(),
-        "date_sent": None,
-        "price": None,
-        "price_unit": "USD",
-        "error_code": None,
-        "error_message": None,
-        "uri": f"{base_uri(emu)}/Messages/{sid}.json",
-        "subresource_uris": {"media": f"{base_uri(emu)}/Messages/{sid}/Media.json"},
-    }
-    emu.messages.append(message)
-    return _created(message)

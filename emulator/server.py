@@ -15,11 +15,11 @@ from emulator.people import Party
 
 def create_app(emu: Emulator) -> Flask:
     """Build the Flask app that serves one Emulator."""
-    from emulator import control, rest_calls, rest_queues
+    from emulator import control, rest_calls, rest_messages, rest_queues
 
     app = Flask("emulator")
     app.extensions["emulator"] = emu
-    for bp in (rest_calls.bp, rest_queues.bp, control.bp, control.page_bp):
+    for bp in (rest_calls.bp, rest_queues.bp, rest_messages.bp, control.bp, control.page_bp):
         app.register_blueprint(bp)
     return app
 

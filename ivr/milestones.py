@@ -7,7 +7,6 @@ callback declined, goodbye. Where the call goes next is the IVR steps' choice (i
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
@@ -18,15 +17,7 @@ from cases import overdue
 from cases.models import Case
 from ivr.script import CaseFacts, case_script
 from prompts import Prompts
-from roster.hours import is_open, next_opening
-
-
-@dataclass(frozen=True)
-class Route:
-    """Where a caller who asked for a person goes: the queue, or the closed-desk message."""
-
-    open: bool
-    reopening: str
+from roster.hours import is_open
 
 
 def local_today(at: dt.datetime, tz: str) -> dt.date:
@@ -65,20 +56,16 @@ def case_update(
     return case_script(p, facts)
 
 
-def ask_for_person(session: Session, call: Call, p: Prompts, at: dt.datetime, tz: str) -> Route:
-    """Mark when the caller asked for a person, and check the desk's hours.
+def ask_for_person(session: Session, call: Call, at: dt.datetime, tz: str) -> None:
+    """Mark when the caller asked for a person (and whether the desk was open).
 
     Priority and place in the queue are the queue's to decide (from `authenticated`,
-    `case_id`, `language` and `wanted_agent_at`), so the IVR does not set them.
+    `case_id`, `language` and `wanted_agent_at`), and so is what to say when nobody can
+    answer, so the IVR does neither.
     """
     call.wanted_agent_at = call.wanted_agent_at or at
     desk_open = is_open(session, at, tz)
     record(session, call, "wanted_agent", open=desk_open, authenticated=call.authenticated)
-    if desk_open:
-        return Route(open=True, reopening="")
-    return Route(
-        open=False, reopening=p.reopening(next_opening(session, at, tz), local_today(at, tz))
-    )
 
 
 def want_callback(session: Session, call: Call, reason: str) -> None:

@@ -15,6 +15,7 @@ REFERENCE_URL = "/voice/ivr/reference"
 DATE_OF_BIRTH_URL = "/voice/ivr/date-of-birth"
 AFTER_STATUS_URL = "/voice/ivr/after-status"
 PERSON_URL = "/voice/ivr/person"
+# No longer emitted (the queue says why nobody can answer); still served for calls in flight.
 CLOSED_URL = "/voice/ivr/closed"
 URLS = (
     LANGUAGE_URL,
@@ -36,6 +37,8 @@ def _menu_gather(response: VoiceResponse, p: Prompts, action: str) -> Gather:
         action=action,
         input="dtmf speech",
         num_digits=1,
+        # Without it speech waits for the 5 s timeout after the caller stops talking.
+        speech_timeout="auto",
         language=p.speech_language,
         hints="status, someone, call me back",
     )
@@ -113,20 +116,6 @@ def connect_to_queue(queue_url: str) -> VoiceResponse:
     """Hand the call to the queue (it tells the caller what is happening, in their language)."""
     response = VoiceResponse()
     response.redirect(queue_url, method="POST")
-    return response
-
-
-def desk_closed(p: Prompts, reopening: str) -> VoiceResponse:
-    """Say when we reopen and offer a callback."""
-    response = VoiceResponse()
-    say(response, p, [p.text("closed"), reopening])
-    # Silence posts too, so a caller who says nothing is recorded as turned away ("closed").
-    gather = response.gather(
-        action=CLOSED_URL, input="dtmf", num_digits=1, action_on_empty_result=True
-    )
-    say(gather, p, [p.text("closed.callback_offer")])
-    say(response, p, [p.text("goodbye")])
-    response.hangup()
     return response
 
 

@@ -176,9 +176,7 @@ def after_status(session: Session, call: Call, event: VoiceEvent, ctx: Context) 
         return responses.after_status_menu(p, status_script(session, call, ctx))
     if picked == "text":
         helpline = str(ctx.config["HELPLINE_NAME"])
-        return responses.after_status_menu(
-            p, [p.text(texting.text_status(session, call, p, helpline))]
-        )
+        return responses.after_status_menu(p, [texting.text_status(session, call, p, helpline)])
     if picked == "person":
         return to_person(session, call, event, ctx)
     if picked == "callback":
@@ -191,12 +189,9 @@ def after_status(session: Session, call: Call, event: VoiceEvent, ctx: Context) 
 
 
 def to_person(session: Session, call: Call, event: VoiceEvent, ctx: Context) -> VoiceResponse:
-    """Hand the caller to the queue, or offer a callback when the desk is closed."""
-    p = prompts_for(call)
-    route = milestones.ask_for_person(session, call, p, ctx.at, ctx.tz)
-    if route.open:
-        return responses.connect_to_queue(QUEUE_JOIN_URL)
-    return responses.desk_closed(p, route.reopening)
+    """Hand the caller to the queue, which says why if nobody can answer (one script)."""
+    milestones.ask_for_person(session, call, ctx.at, ctx.tz)
+    return responses.connect_to_queue(QUEUE_JOIN_URL)
 
 
 def to_callback(session: Session, call: Call, reason: str, ctx: Context) -> VoiceResponse:

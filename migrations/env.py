@@ -16,6 +16,7 @@ def schema() -> MetaData:
     import callbacks.models  # noqa: F401
     import calls.models  # noqa: F401
     import cases.models  # noqa: F401
+    import messaging.models  # noqa: F401
     import roster.models  # noqa: F401
 
     return Base.metadata

@@ -68,18 +68,24 @@ class Prompts:
             month=self.text(f"month.{day.month}"),
         )
 
-    def reopening(self, opens: dt.datetime | None, today: dt.date) -> str:
-        """Say when the desk opens next, relative to the caller's day (desk-local times)."""
-        if opens is None:
-            return self.text("reopen.unknown")
-        if opens.date() == today:
-            return self.text("reopen.today", time=self.time(opens))
-        if opens.date() == today + dt.timedelta(days=1):
-            return self.text("reopen.tomorrow", time=self.time(opens))
-        return self.text("reopen.on", time=self.time(opens), date=self.date(opens.date()))
+    def when(self, at: dt.datetime, today: dt.date) -> str:
+        """Say a moment relative to the caller's day: 'at 8 am tomorrow', 'at midnight tonight'."""
+        day = at.date()
+        if at.time() == dt.time(0):
+            # "12 am tomorrow" is unclear: midnight is the end of one day or the start of the next.
+            if day == today + dt.timedelta(days=1):
+                return self.text("when.midnight_tonight")
+            return self.text("when.midnight_before", date=self.date(day))
+        if day == today:
+            return self.text("when.today", time=self.time(at))
+        if day == today + dt.timedelta(days=1):
+            return self.text("when.tomorrow", time=self.time(at))
+        return self.text("when.on", time=self.time(at), date=self.date(day))
 
     def time(self, at: dt.datetime | dt.time) -> str:
-        """Say a time of day: '8 am', '8:30 pm'."""
+        """Say a time of day: '8 am', '8:30 pm', 'midday', 'midnight'."""
+        if (at.hour, at.minute) in ((0, 0), (12, 0)):
+            return self.text("time.midnight" if at.hour == 0 else "time.midday")
         hour = at.hour % 12 or 12
         clock = f"{hour}:{at.minute:02d}" if at.minute else str(hour)
         return self.text("time.am" if at.hour < 12 else "time.pm", clock=clock)

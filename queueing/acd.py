@@ -190,6 +190,10 @@ class Acd:
         """Count agents on shift and logged in."""
         return int(self.redis.scard(self.prefix + "staffed"))
 
+    def staffed_for(self, klass: str) -> int:
+        """Count staffed agents able to serve requirement class `klass`."""
+        return int(self.redis.scard(self.prefix + "staffed:" + klass))
+
     def waiting_count(self) -> int:
         """Count entries waiting (not yet offered)."""
         return int(self.redis.zcard(self.prefix + "waiting"))

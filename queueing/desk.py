@@ -11,6 +11,7 @@ from flask import Flask
 from sqlalchemy.orm import Session
 
 from core.features import registry
+from core.jobs import queue
 from core.redis_conn import get_redis
 from queueing.acd import Acd, Offer
 from telephony.twilio_port import TwilioPort, get_port
@@ -71,7 +72,7 @@ OfferHandler = Callable[[Session, "Desk", Offer], bool]
 
 @dataclass(frozen=True)
 class Desk:
-    """What ACD services work with: live state, policy, URLs, Twilio and the offer handlers."""
+    """What ACD services work with: state, policy, URLs, Twilio, offer handlers, jobs."""
 
     acd: Acd
     config: AcdConfig
@@ -79,6 +80,7 @@ class Desk:
     port: Callable[[], TwilioPort]
     # Entry kind -> handler, as the app's features registered them (core/features.py).
     offers: Mapping[str, OfferHandler]
+    enqueue: Callable[..., object]  # put a job on the worker's queue
 
     def url(self, path: str, **query: str | int) -> str:
         """Return the absolute URL Twilio should request for `path`."""
@@ -97,4 +99,5 @@ def desk_for(app: Flask) -> Desk:
         base_url=app.config["PUBLIC_BASE_URL"],
         port=lambda: get_port(app),
         offers=registry(app).offer_handlers,
+        enqueue=lambda job, *args, **kwargs: queue(app).enqueue(job, *args, **kwargs),
     )

@@ -31,5 +31,16 @@ def time_box(seconds: float) -> str:
 
 
 def should_offer_callback(seconds: float | None, config: AcdConfig) -> bool:
-    """Say whether to offer a callback unprompted: a long wait, or infinite (nobody on shift)."""
-    return seconds is None or seconds > config.callback_offer_seconds
+    """Say whether to offer a callback unprompted: a long wait, or infinite (nobody on shift).
+
+    Never within the smallest time box: "less than 5 minutes" and "the wait is long" together
+    would contradict each other, whatever CALLBACK_OFFER_WAIT_SECONDS says.
+    """
+    if seconds is None:
+        return True
+    return seconds > config.callback_offer_seconds and time_box(seconds) != BOXES[0][1]
+
+
+def capable_agents(staffed: int, staffed_for_class: int, waited_ms: int, config: AcdConfig) -> int:
+    """Return how many staffed agents can take the caller: their class's, or all once relaxed."""
+    return staffed if waited_ms >= config.relax_ms else staffed_for_class

@@ -7,17 +7,20 @@ callback offer instead of the usual reminder; the hold <Gather> listens for 1 ei
 from __future__ import annotations
 
 import datetime as dt
-from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
 
 from calls.models import Call
-from prompts import catalogue
 from queueing.desk import Desk
-from queueing.estimate import estimate_seconds, should_offer_callback, time_box
+from queueing.estimate import (
+    capable_agents,
+    estimate_seconds,
+    should_offer_callback,
+    time_box,
+)
 from queueing.prompts import text
 from queueing.service import entry_for, join_queue, ms
-from roster.hours import next_opening
+from queueing.unavailable import Unavailable, script, unavailable
 
 ANNOUNCED_TTL = 86_400
 
@@ -41,8 +44,8 @@ def hold_lines(session: Session, desk: Desk, call: Call, at: dt.datetime) -> lis
     if not announced or position <= announced:  # never announce a position that went up
         lines.append(text(lang, "queue.position", position=position))
         announced = position
-    seconds = _estimate(desk, position)
-    lines.append(_estimate_line(session, desk, lang, seconds, at))
+    seconds = _estimate(desk, entry, position, at)
+    lines.extend(_estimate_lines(session, desk, lang, seconds, at))
     long_wait = should_offer_callback(seconds, desk.config)
     lines.append(text(lang, "queue.long_wait_offer" if long_wait else "queue.press_1"))
     desk.acd.redis.hset(key, mapping={"at": ms(at), "position": announced})
@@ -50,21 +53,29 @@ def hold_lines(session: Session, desk: Desk, call: Call, at: dt.datetime) -> lis
     return lines
 
 
-def _estimate(desk: Desk, position: int) -> float | None:
-    acd = desk.acd
-    return estimate_seconds(position, acd.staffed(), acd.handle_times_ms(), desk.config)
+def _estimate(desk: Desk, entry: str, position: int, at: dt.datetime) -> float | None:
+    """Estimate the wait over the agents able to take this caller (skills and language)."""
+    acd, config = desk.acd, desk.config
+    staffed = acd.staffed()
+    if staffed == 0:
+        return None
+    fields = acd.entry(entry)
+    waited = ms(at) - int(fields.get("enq") or ms(at))
+    klass = fields.get("class", "")
+    capable = capable_agents(staffed, acd.staffed_for(klass) if klass else staffed, waited, config)
+    if capable == 0:
+        # Nobody with the skill is on duty: they wait until the requirement relaxes, then anyone.
+        later = estimate_seconds(position, staffed, acd.handle_times_ms(), config) or 0.0
+        return (config.relax_ms - waited) / 1000 + later
+    return estimate_seconds(position, capable, acd.handle_times_ms(), config)
 
 
-def _estimate_line(
+def _estimate_lines(
     session: Session, desk: Desk, lang: str, seconds: float | None, at: dt.datetime
-) -> str:
-    if seconds is None:
-        return f"{text(lang, 'queue.nobody_on_shift')} {opening_text(session, desk, at, lang)}"
-    return text(lang, "queue.estimate", estimate=text(lang, time_box(seconds)))
-
-
-def opening_text(session: Session, desk: Desk, at: dt.datetime, lang: str) -> str:
-    """Say when the desk next opens, in the caller's language ("We open again at 8 am ...")."""
-    opening = next_opening(session, at, desk.config.timezone)
-    today = at.astimezone(ZoneInfo(desk.config.timezone)).date()
-    return catalogue(lang).reopening(opening, today)
+) -> list[str]:
+    """Say the expected wait; with nobody on duty, why and until when (the one script)."""
+    if seconds is not None:
+        return [text(lang, "queue.estimate", estimate=text(lang, time_box(seconds)))]
+    tz = desk.config.timezone
+    situation = unavailable(session, at, tz) or Unavailable("unstaffed", None)
+    return script(lang, situation, at, tz)[:2]  # the hold loop's own offer follows

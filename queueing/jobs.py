@@ -1,4 +1,8 @@
-"""The periodic sweep: repair what events missed, keep the roster mirror fresh, route."""
+"""Worker jobs: the periodic sweep, and routing asked for by the hold loop.
+
+Routing offers a call by redirecting it through Twilio's REST API, which can be slow or down;
+so webhooks never route themselves: they ask for `route_waiting` with `route_soon`.
+"""
 
 from __future__ import annotations
 
@@ -25,6 +29,33 @@ def sweep() -> dict[str, Any]:
         result = run_sweep(session, desk_for(app), now())
         session.commit()
     return result
+
+
+ROUTE_PENDING = "route:pending"
+# Long enough to cover a routing pass against a Twilio that hangs (the REST client gives up
+# after 10 s); short enough that a lost job or a stopped worker only delays the next request.
+ROUTE_PENDING_SECONDS = 15
+
+
+def route_soon(desk: Desk) -> bool:
+    """Ask a worker to route now, unless a routing job is already waiting; True if asked."""
+    key = desk.acd.prefix + ROUTE_PENDING
+    if not desk.acd.redis.set(key, "1", nx=True, ex=ROUTE_PENDING_SECONDS):
+        return False
+    desk.enqueue(route_waiting, job_timeout=120)
+    return True
+
+
+def route_waiting() -> int:
+    """Make every match that can be made now, in the worker; return how many were offered."""
+    app = job_app()
+    with app.app_context(), session_factory(app)() as session:
+        desk = desk_for(app)
+        # Cleared first: anything that changes while we route asks for another pass.
+        desk.acd.redis.delete(desk.acd.prefix + ROUTE_PENDING)
+        offers = route(session, desk)
+        session.commit()
+    return len(offers)
 
 
 def run_sweep(session: Session, desk: Desk, at: dt.datetime) -> dict[str, Any]:

@@ -29,8 +29,7 @@ from core.clock import now
 from queueing.acd import Left, Offer
 from queueing.desk import Desk, desk_for
 from queueing.routing import call_class, priority_for
-from roster.hours import is_open, next_opening
-from roster.shifts import agents_on_shift
+from queueing.unavailable import Unavailable, unavailable
 
 log = logging.getLogger("helpline.queueing")
 GONE_CODES = frozenset({20404, 21220})
@@ -61,15 +60,15 @@ class Joined:
 
     queued: bool
     position: int = 0
-    opening: dt.datetime | None = None
+    unavailable: Unavailable | None = None
 
 
 def join_queue(session: Session, desk: Desk, call: Call, at: dt.datetime) -> Joined:
     """Queue the call at its place, or say the desk cannot take it (closed, nobody on shift)."""
-    tz = desk.config.timezone
-    if not is_open(session, at, tz) or not agents_on_shift(session, at, tz):
-        record(session, call, "queue_unavailable", open=is_open(session, at, tz))
-        return Joined(queued=False, opening=next_opening(session, at, tz))
+    situation = unavailable(session, at, desk.config.timezone)
+    if situation is not None:
+        record(session, call, "queue_unavailable", open=situation.reason == "unstaffed")
+        return Joined(queued=False, unavailable=situation)
     case = session.get(Case, call.case_id) if call.case_id else None
     priority = call.priority or priority_for(call, case, desk.config)
     start = call.virtual_start_at or call.wanted_agent_at or at

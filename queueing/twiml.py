@@ -28,12 +28,10 @@ def queue_failed(language: str, callback_url: str) -> VoiceResponse:
     return response
 
 
-def unavailable(language: str, opening: str, callback_url: str) -> VoiceResponse:
-    """Say the desk cannot take the call now and when it opens, then offer a callback."""
+def unavailable(language: str, lines: list[str], callback_url: str) -> VoiceResponse:
+    """Say why nobody can answer now and when someone can, then go to the callback offer."""
     response = VoiceResponse()
-    say(response, language, [text(language, "queue.closed")])
-    say(response, language, [opening])
-    say(response, language, [text(language, "queue.offer_callback")])
+    say(response, language, lines)
     response.redirect(callback_url, method="POST")
     return response
 

@@ -13,7 +13,9 @@ from core.db import get_session
 from queueing import service, twiml
 from queueing.acd import Offer
 from queueing.desk import Desk, desk_for
-from queueing.hold import hold_lines, opening_text
+from queueing.hold import hold_lines
+from queueing.jobs import route_soon
+from queueing.unavailable import Unavailable, script, unavailable
 from queueing.whisper import whisper_words
 from roster.models import Agent
 from telephony import forms
@@ -24,6 +26,8 @@ from telephony.webhook import twilio_webhook
 PREFIX = "/voice/queue"
 bp = Blueprint("queueing", __name__, url_prefix=PREFIX)
 _ENTRY = re.compile(r"^[a-z]+:[A-Za-z0-9]{1,64}$")
+# system-error: the caller hung up while being enqueued; an abandon, not a live caller.
+ABANDONED = frozenset({"hangup", "system-error"})
 
 
 def _desk() -> Desk:
@@ -48,9 +52,12 @@ def _enqueue(desk: Desk, language: str, lead: str | None) -> Response:
     return xml(twiml.enqueue(language, wait, left, lead))
 
 
-def _closed_offer(desk: Desk) -> str:
-    """The callback offer for a caller we cannot queue: they did not ask, so it asks first."""
-    return desk.url(CALLBACK_OFFER_URL, reason="closed")
+def _nobody_can_answer(desk: Desk, language: str, situation: Unavailable | None) -> Response:
+    """Say why nobody can answer and when someone can, then offer a callback (asking first)."""
+    at, tz = now(), desk.config.timezone
+    situation = situation or unavailable(get_session(), at, tz) or Unavailable("unstaffed", None)
+    lines = script(language, situation, at, tz)
+    return xml(twiml.unavailable(language, lines, desk.url(CALLBACK_OFFER_URL, reason="closed")))
 
 
 @bp.post(QUEUE_JOIN_URL.removeprefix(PREFIX))
@@ -59,26 +66,24 @@ def join() -> Response:
     """Queue a caller who asked for a person, or say why we cannot and offer a callback."""
     desk, session, event = _desk(), get_session(), forms.voice_event(request.form)
     if event.call_sid is None:
-        opening = opening_text(session, desk, now(), "en-GB")
-        return xml(twiml.unavailable("en-GB", opening, _closed_offer(desk)))
+        return _nobody_can_answer(desk, "en-GB", None)
     # A call the IVR never recorded still reaches a person, as an unauthenticated caller.
     call = open_call(session, event.call_sid, event.caller_e164)
     joined = service.join_queue(session, desk, call, now())
     session.commit()
     if not joined.queued:
-        opening = opening_text(session, desk, now(), call.language)
-        return xml(twiml.unavailable(call.language, opening, _closed_offer(desk)))
+        return _nobody_can_answer(desk, call.language, joined.unavailable)
     return _enqueue(desk, call.language, "queue.joined")
 
 
 @bp.post("/wait")
 @twilio_webhook()
 def wait() -> Response:
-    """One hold cycle: route first (the caller is surely in Twilio's queue now), then talk."""
+    """One hold cycle: ask a worker to route (never Twilio's REST API in here), then talk."""
     desk, session, call = _desk(), get_session(), _call()
     if call is None:
         return xml(twiml.hold("en-GB", [], desk.url("/voice/queue/keypress"), 5))
-    service.route(session, desk)
+    route_soon(desk)  # the caller is surely in Twilio's queue by now
     lines = hold_lines(session, desk, call, now())
     session.commit()
     keypress = desk.url("/voice/queue/keypress")
@@ -107,7 +112,7 @@ def left() -> Response:
     result = request.form.get("QueueResult", "")
     if call is None or result in {"bridged", "redirected", "redirected-from-bridged"}:
         return xml(twiml.nothing())
-    if result == "hangup":
+    if result in ABANDONED:
         service.abandon_call(session, desk, call, now())
         session.commit()
         return xml(twiml.nothing())

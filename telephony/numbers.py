@@ -70,3 +70,11 @@ def mask(number: str | None) -> str:
     if not number:
         return "<none>"
     return "*" * max(len(number) - 3, 0) + number[-3:]
+
+
+def spoken(e164: str) -> str:
+    """Spell a number as it is dialled at home, digit by digit in groups, for <Say>."""
+    national = phonenumbers.format_number(
+        phonenumbers.parse(e164), phonenumbers.PhoneNumberFormat.NATIONAL
+    )
+    return ", ".join(" ".join(group) for group in national.split())

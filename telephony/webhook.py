@@ -1,4 +1,9 @@
-"""Decorate Twilio-facing views: verify signatures, ignore retries, never answer 500."""
+"""Decorate Twilio-facing views: verify signatures, ignore retries, never answer 500.
+
+A retry that arrives while the first attempt is still running must not hang the caller up:
+it waits a little for the first answer, and if that is still not ready it keeps the call
+going with a short pause and a redirect that comes back for the first answer (bounded).
+"""
 
 from __future__ import annotations
 
@@ -7,10 +12,12 @@ import logging
 import time
 from collections.abc import Callable, Sequence
 from typing import Any
+from urllib.parse import urlencode
 
 from flask import Response, current_app, g, request
 from redis.client import Pipeline
 from redis.exceptions import RedisError
+from twilio.twiml.voice_response import VoiceResponse
 
 from core.counters import WEBHOOK_FALLBACKS
 from core.redis_conn import get_redis
@@ -20,6 +27,16 @@ log = logging.getLogger("helpline.webhook")
 View = Callable[..., Response]
 Reads = Callable[[], Sequence[str]]
 _PENDING = "\x00pending"
+REPLAY, ROUND = "hl_replay", "hl_round"
+OVERLAP_WAIT_SECONDS = 5.0  # a retry's own 15 s budget at Twilio leaves room for this
+OVERLAP_ROUNDS = 3  # then the first attempt is surely lost: answer the fallback
+
+
+class _StillRunning:
+    """The first attempt with this token has not answered yet."""
+
+
+STILL_RUNNING = _StillRunning()
 
 
 def twilio_webhook(
@@ -42,9 +59,14 @@ def twilio_webhook(
             if not _signed():
                 log.warning("rejected unsigned or tampered webhook path=%s", request.path)
                 return Response("invalid signature", status=403, mimetype="text/plain")
-            key = _idempotency_key()
+            if request.args.get(REPLAY):
+                return _come_back(request.args[REPLAY], fallback)
+            token = _token()
+            key = _key(token) if token else None
             first = twiml.xml(answer()) if answer else None
             replay = _claim(key, list(reads()) if reads else [], first)
+            if isinstance(replay, _StillRunning):
+                return _keep_going(token, 1, fallback)
             if replay is not None:
                 return twiml.xml(replay)
             response = _run_safely(view, fallback, args, kwargs)
@@ -72,12 +94,15 @@ def _signed() -> bool:
     return signatures.is_valid(request, config["TWILIO_AUTH_TOKEN"], config["PUBLIC_BASE_URL"])
 
 
-def _idempotency_key() -> str | None:
-    token = request.headers.get("I-Twilio-Idempotency-Token", "")[:200]
-    return f"hl:webhook:{request.path}:{token}" if token else None
+def _token() -> str:
+    return request.headers.get("I-Twilio-Idempotency-Token", "")[:200]
 
 
-def _claim(key: str | None, reads: list[str], first: Response | None) -> str | None:
+def _key(token: str) -> str:
+    return f"hl:webhook:{request.path}:{token}"
+
+
+def _claim(key: str | None, reads: list[str], first: Response | None) -> str | _StillRunning | None:
     """Mark this request as ours, or return the stored answer of an earlier identical one."""
     try:
         return _claim_or_wait(key, reads, first)
@@ -88,7 +113,9 @@ def _claim(key: str | None, reads: list[str], first: Response | None) -> str | N
         return None
 
 
-def _claim_or_wait(key: str | None, reads: list[str], first: Response | None) -> str | None:
+def _claim_or_wait(
+    key: str | None, reads: list[str], first: Response | None
+) -> str | _StillRunning | None:
     redis = get_redis()
     ttl = current_app.config["WEBHOOK_IDEMPOTENCY_SECONDS"]
     pipe = redis.pipeline(transaction=False)
@@ -102,14 +129,53 @@ def _claim_or_wait(key: str | None, reads: list[str], first: Response | None) ->
     g.webhook_reads = dict(zip(reads, results[1:] if key else results, strict=True))
     if won or key is None:
         return None
-    deadline = time.monotonic() + 5
+    return _wait_for_answer(key)
+
+
+def _wait_for_answer(key: str) -> str | _StillRunning:
+    """Wait a bounded time for the first attempt's stored answer."""
+    deadline = time.monotonic() + OVERLAP_WAIT_SECONDS
     while time.monotonic() < deadline:
-        stored = redis.get(key)
+        stored = get_redis().get(key)
         if stored != _PENDING:
             return _replayed(str(stored) if stored else None)
         time.sleep(0.05)
-    # The first attempt is still running; say nothing twice and let Twilio move on.
-    return twiml.empty().to_xml()
+    return STILL_RUNNING
+
+
+def _come_back(token: str, fallback: Callable[[], Any]) -> Response:
+    """A redirect from `_keep_going`: give the first attempt's answer, or go round again."""
+    try:
+        answer = _wait_for_answer(_key(token))
+    except RedisError:
+        log.exception("idempotency replay failed path=%s", request.path)
+        return twiml.xml(fallback())
+    if isinstance(answer, _StillRunning):
+        rounds = request.args.get(ROUND, "")
+        return _keep_going(token, int(rounds) + 1 if rounds.isdigit() else OVERLAP_ROUNDS, fallback)
+    return twiml.xml(answer)
+
+
+def _keep_going(token: str, rounds: int, fallback: Callable[[], Any]) -> Response:
+    """Keep a live call waiting for the first attempt's answer; others just get nothing."""
+    if fallback is twiml.empty:
+        # Status callbacks and texts: Twilio ignores (or sends) the answer; nothing to keep.
+        return twiml.xml(twiml.empty())
+    if rounds > OVERLAP_ROUNDS:
+        log.warning("first attempt never answered path=%s; answering fallback", request.path)
+        return twiml.xml(fallback())
+    response = VoiceResponse()
+    response.pause(length=1)
+    response.redirect(_replay_url(token, rounds), method="POST")
+    return twiml.xml(response)
+
+
+def _replay_url(token: str, rounds: int) -> str:
+    """Return this request's public URL, carrying the token and round to come back with."""
+    query = [(k, v) for k, v in request.args.items(multi=True) if k not in (REPLAY, ROUND)]
+    query += [(REPLAY, token), (ROUND, str(rounds))]
+    base = current_app.config["PUBLIC_BASE_URL"].rstrip("/")
+    return f"{base}{request.path}?{urlencode(query)}"
 
 
 def _sealed(answer: str) -> str:

@@ -23,7 +23,7 @@ from core.clock import now
 from core.db import get_session
 from queueing.desk import desk_for
 from telephony.twiml import xml
-from tests.acd_helpers import TwilioOutage, add_agent, end_shifts, make_available, open_desk
+from tests.acd_helpers import add_agent, end_shifts, make_available, open_desk
 
 pytestmark = pytest.mark.slow
 pytest.importorskip("emulator", reason="the Twilio emulator is not merged yet")
@@ -71,12 +71,17 @@ def _case(session: Any, sid: str, profile: dict[str, Any]) -> Case:
 
 
 @pytest.fixture
-def desk_app(app: Flask) -> Flask:
-    """The app with short timers, an open desk and the IVR stand-in."""
+def desk_app(app: Flask, phone: Any, request: pytest.FixtureRequest) -> Flask:
+    """The app with short timers, an open desk, the IVR stand-in and a worker that routes.
+
+    The worker starts last, so it has the emulator's REST URL, the live server's public URL
+    and these timers.
+    """
     app.config.update(ACD_WRAP_UP_SECONDS=0, ACD_RING_SECONDS=5, ACD_ANNOUNCE_SECONDS=0)
     app.config.update(ACD_HOLD_PAUSE_SECONDS=5)
     open_desk(app)
     stand_in_ivr(app)
+    request.getfixturevalue("worker")
     return app
 
 
@@ -108,6 +113,11 @@ def waiting(app: Flask, count: int) -> Callable[[], bool]:
 
     check.__doc__ = f"{count} waiting"
     return check
+
+
+def failed_redirects(phone: Any) -> list[dict[str, Any]]:
+    """Return the REST redirects the emulator's outage refused."""
+    return [r for r in phone.rest_log if r["status"] == 500 and "/Calls/" in r["path"]]
 
 
 def dial(phone: Any, number: str, **caller: Any) -> Any:
@@ -266,23 +276,17 @@ def test_press_1_leaves_for_a_callback_keeping_the_place(desk_app: Flask, phone:
 def test_twilio_outage_is_not_a_missed_offer(desk_app: Flask, phone: Any) -> None:
     """Redirects failing with 500: no miss for the agent; once Twilio is back, she gets the call."""
     from emulator import Party
-    from telephony.twilio_port import TwilioPort
 
     alice = add_agent(desk_app, "alice")
     phone.add_party("client:alice", Party(answer_after=1, talk_for=2))
-    outage = TwilioOutage().start()
-    config = desk_app.config
-    desk_app.extensions["helpline.twilio"] = TwilioPort(
-        config["TWILIO_ACCOUNT_SID"], config["TWILIO_AUTH_TOKEN"], outage.url, "+442071838750"
-    )
+    phone.outage.begin("error")
     try:
         dial(phone, "+447700900001")
         until(waiting(desk_app, 1))
         make_available(desk_app, alice)
-        until(lambda: len(outage.requests) >= 3)  # the hold cycles keep trying, once each
+        until(lambda: len(failed_redirects(phone)) >= 3, timeout=40)  # each pass tries once
     finally:
-        desk_app.extensions.pop("helpline.twilio", None)  # back to the emulator
-        outage.stop()
+        phone.outage.end()
     acd = desk_for(desk_app).acd
     kinds = [fields["kind"] for _id, fields in acd.redis.xrange(acd.prefix + "journal")]
     assert kinds.count("offer_failed") >= 3 and not {"timeout", "no_answer"} & set(kinds)
@@ -291,3 +295,48 @@ def test_twilio_outage_is_not_a_missed_offer(desk_app: Flask, phone: Any) -> Non
     events = [e.kind for e in row["+447700900001"].events]
     assert row["+447700900001"].agent_id == alice and "no_answer" not in events
     assert events.index("offer_failed") < events.index("offered") < events.index("answered")
+
+
+def ready_without_routing(app: Flask, agent_id: int) -> None:
+    """Make the agent available in the ACD without routing, so a hold cycle or job routes next."""
+    from queueing.mirror import sync_agent
+    from queueing.service import ms
+    from roster.models import Agent
+
+    desk = desk_for(app)
+    with app.extensions["helpline.sessionmaker"]() as session:
+        agent = session.get(Agent, agent_id)
+        sync_agent(session, desk.acd, agent, now(), desk.config.timezone)
+    assert desk.acd.agent_action(agent_id, "available", ms(now())) == (True, "available")
+
+
+def wait_latencies(call: Any) -> list[float]:
+    """Return how long the app took to answer each waitUrl request of a call (real seconds)."""
+    return [
+        e["latency"]
+        for e in call.entries("webhook")
+        if e["url"].split("?")[0].endswith("/voice/queue/wait")
+    ]
+
+
+@pytest.mark.parametrize("mode", ["hang", "error"])
+def test_twilio_rest_outage_never_delays_the_hold_loop(
+    desk_app: Flask, phone: Any, mode: str
+) -> None:
+    """With Twilio's REST API hanging or failing, every waitUrl answer still comes within 1 s."""
+    from emulator import Party
+
+    alice = add_agent(desk_app, "alice")
+    phone.add_party("client:alice", Party(answer_after=1, talk_for=2))
+    phone.outage.begin(mode)
+    try:
+        call = dial(phone, "+447700900001")
+        until(waiting(desk_app, 1))
+        ready_without_routing(desk_app, alice)  # the next routing pass waits on Twilio
+        until(lambda: len(wait_latencies(call)) >= 6)
+    finally:
+        phone.outage.end()
+    latencies = wait_latencies(call)
+    assert max(latencies) < 1.0, latencies
+    row = until(lambda: calls(desk_app)["+447700900001"].answered_at and calls(desk_app))
+    assert row["+447700900001"].agent_id == alice  # once Twilio is back, she gets the call

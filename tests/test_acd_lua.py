@@ -266,3 +266,20 @@ def test_mirror_all_matches_mirroring_one_by_one(acd: Acd) -> None:
     assert other.mirror_all(roster, 1_000) == one_by_one
     assert other.mirror_all([], 1_000) == []
     assert dump(acd) == dump(other) != {}
+
+
+def test_staffed_per_class_follows_state_and_classes(acd: Acd) -> None:
+    """The per-class staffed count follows log-in, log-out, shift and a change of skills."""
+    special = "en-GB|domestic_abuse"
+    acd.mirror(1, True, [EN, special], 1000)
+    assert (acd.staffed(), acd.staffed_for(special)) == (0, 0)  # on shift, not logged in
+    acd.agent_action(1, "available", 1001)
+    acd.agent_action(1, "break", 1002)
+    assert (acd.staffed(), acd.staffed_for(special), acd.staffed_for(EN)) == (1, 1, 1)
+    acd.mirror(1, True, [EN], 1003)  # the skill was taken away while logged in
+    assert (acd.staffed_for(special), acd.staffed_for(EN)) == (0, 1)
+    acd.mirror(1, False, [EN], 1004)  # the shift ended
+    assert (acd.staffed(), acd.staffed_for(EN)) == (0, 0)
+    acd.mirror(1, True, [EN, special], 1005)
+    acd.agent_action(1, "logout", 1006)
+    assert (acd.staffed(), acd.staffed_for(special)) == (0, 0)

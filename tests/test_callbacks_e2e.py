@@ -601,7 +601,7 @@ def test_closed_desk_offers_a_callback_for_the_next_opening(app: Flask, phone: A
     call = phone.dial(from_="+447700900001", caller=Caller.scripted(["1", "1", "1"]))
     assert call.wait(timeout=30)
     assert prompts.text("en-GB", "ask_wanted") in call.said()
-    closing = [line for line in call.said() if "closed now" in line]
+    closing = [line for line in call.said() if "call you back after we open" in line]
     assert closing and " at 3 am" in closing[0]
     with db(app) as session:
         request = session.scalar(select(CallbackRequest))

@@ -199,7 +199,9 @@ def test_accepting_records_the_request_with_the_calls_place(
 ) -> None:
     """The request inherits the call's priority and virtual start and enters the Redis queue."""
     start = now() - dt.timedelta(minutes=9)
-    call_sid = make_call(app, reference="2345678/24", priority=10, virtual_start_at=start)
+    call_sid = make_call(
+        app, reference="2345678/24", priority=10, virtual_start_at=start, queued_at=start
+    )
     root = accept(twilio, call_sid)
     assert verbs(root)[-1] == "Hangup"
     assert "kept your place" in spoken(root)
@@ -211,6 +213,15 @@ def test_accepting_records_the_request_with_the_calls_place(
     with app.extensions["helpline.sessionmaker"]() as session:
         call = session.scalar(select(Call).where(Call.call_sid == call_sid))
         assert call.outcome == "callback_requested"
+
+
+def test_a_caller_who_never_queued_is_not_told_they_kept_a_place(
+    app: Flask, twilio: TwilioSigner
+) -> None:
+    """Asked from the menu (never queued): "we will call you back", not "kept your place"."""
+    root = accept(twilio, make_call(app, reference="2345678/24", wanted_agent_at=now()))
+    assert prompts.text("en-GB", "queued_later") in [s.text for s in root.iter("Say")]
+    assert "kept your place" not in spoken(root)
 
 
 def test_call_that_never_queued_gets_the_acd_priority(app: Flask, twilio: TwilioSigner) -> None:
@@ -249,7 +260,7 @@ def test_closed_desk_schedules_for_the_next_opening(app: Flask, twilio: TwilioSi
         session.commit()
     root = accept(twilio, call_sid)
     assert "closed now" in spoken(root)
-    assert "tomorrow at 9:30 am" in spoken(root)
+    assert "at 9:30 am tomorrow" in spoken(root)
     [request] = requests(app)
     assert request.not_before > now()
     assert queue_link.queued_ids(app) == set()

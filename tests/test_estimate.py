@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from queueing.desk import AcdConfig
-from queueing.estimate import estimate_seconds, time_box
+from queueing.estimate import capable_agents, estimate_seconds, should_offer_callback, time_box
 
 CONFIG = AcdConfig(default_handle_seconds=300, estimate_bias=1.25)
 
@@ -33,3 +33,24 @@ def test_time_boxes() -> None:
         "estimate.30",
         "estimate.more",
     ]
+
+
+def test_a_wait_is_long_only_beyond_the_smallest_box() -> None:
+    """Above the threshold but under 5 minutes is not long; from 5 minutes it is; None always."""
+    config = AcdConfig(callback_offer_seconds=120)
+    assert [should_offer_callback(s, config) for s in (100, 200, 299, 300, 600, None)] == [
+        False,
+        False,
+        False,
+        True,
+        True,
+        True,
+    ]
+    assert should_offer_callback(400, AcdConfig(callback_offer_seconds=600)) is False
+
+
+def test_capable_agents_are_the_classes_until_the_requirement_relaxes() -> None:
+    """Before ACD_SKILL_RELAX_SECONDS only agents with the skill count; after it, everyone."""
+    config = AcdConfig(relax_ms=90_000)
+    assert capable_agents(5, 1, 89_999, config) == 1
+    assert capable_agents(5, 1, 90_000, config) == 5

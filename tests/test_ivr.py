@@ -297,27 +297,21 @@ def test_hand_offs_land_on_the_queue_and_callback_webhooks(
     assert routes.match(CALLBACK_OFFER_URL, method="POST")[0] == "callbacks.offer"
 
 
-def test_closed_desk_says_when_it_opens_and_offers_a_callback(
+def test_closed_desk_hands_over_to_the_queue_which_says_why(
     app: Flask, twilio: TwilioSigner, seeded: Flask
 ) -> None:
-    """Outside hours a person request hears the reopening time and a callback offer."""
+    """Outside hours a person request goes to the queue like any other (one script there)."""
     close_desk(app)
     root = post(twilio, "/voice/ivr/menu", Digits="2")
-    assert said(root)[0] == EN.text("closed")
-    assert said(root)[1] in (
-        EN.text("reopen.today", time="12 am"),
-        EN.text("reopen.tomorrow", time="12 am"),
-    )
-    gather = root.find("Gather")
-    assert gather.get("action") == "/voice/ivr/closed"
-    assert gather.get("actionOnEmptyResult") == "true"
-    assert verbs(root)[-1] == "Hangup"
+    assert verbs(root) == ["Redirect"]
+    assert redirect_target(root) == "/voice/queue/join"
+    assert call_row(seeded).wanted_agent_at is not None
 
 
 def test_closed_desk_callback_choice_hands_over(
     app: Flask, twilio: TwilioSigner, seeded: Flask
 ) -> None:
-    """Pressing 1 at a closed desk redirects to the callback feature."""
+    """Pressing 1 at a closed desk (a call still in an older document) goes to callbacks."""
     close_desk(app)
     post(twilio, "/voice/ivr/menu", Digits="2")
     root = post(twilio, "/voice/ivr/closed", Digits="1")
@@ -392,6 +386,23 @@ def test_spoken_choices_match_whole_words(speech: str, meaning: str | None) -> N
     """Speech is matched word by word, "call me back" before "someone"; no partial words."""
     event = VoiceEvent(CALL_SID, None, "in-progress", "inbound", None, speech, 0.9)
     assert steps.choice(event, steps.AFTER_STATUS_KEYS, EN) == meaning
+
+
+def test_speech_menus_end_on_a_pause_not_after_five_seconds(
+    twilio: TwilioSigner, seeded: Flask
+) -> None:
+    """Every gather that listens for speech ends when the caller stops (speechTimeout=auto)."""
+    post(twilio, "/voice/incoming")
+    menu = post(twilio, "/voice/ivr/language", Digits="1")
+    after_status = authenticate(twilio, REF, DOB)
+    speech = [
+        g
+        for root in (menu, after_status)
+        for g in root.iter("Gather")
+        if "speech" in (g.get("input") or "")
+    ]
+    assert len(speech) == 2
+    assert {g.get("speechTimeout") for g in speech} == {"auto"}
 
 
 WITHHELD_FROMS = ("anonymous", "Restricted", "+441", "not-a-number", "")

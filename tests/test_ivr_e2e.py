@@ -233,10 +233,14 @@ def test_two_silences_at_the_menu_reach_a_person(phone: Any, app: Flask) -> None
     assert "/voice/queue/join" in webhook_paths(call)
 
 
-def test_closed_desk_silence_says_goodbye(phone: Any, app: Flask) -> None:
-    """Out of hours a person request hears when we reopen; silence ends the call politely."""
+def test_closed_desk_says_why_and_a_no_ends_politely(phone: Any, app: Flask) -> None:
+    """Out of hours a person request hears the one script (closed, when we open); 2 is no."""
     close_desk(app)
-    call = dial(phone, [ENGLISH, "2", Caller.silence()])
-    assert EN.text("closed") in call.said()
-    assert call.said()[-1] == EN.text("goodbye")
+    call = dial(phone, [ENGLISH, "2", "2"])
+    heard = call.said()
+    start = heard.index(EN.text("unavailable.closed"))
+    assert heard[start + 1 : start + 3] == [
+        EN.text("unavailable.opens", when=EN.text("when.midnight_tonight")),
+        EN.text("unavailable.offer"),
+    ]
     assert wait_for_outcome(app, call.sid).outcome == "closed"

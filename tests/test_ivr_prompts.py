@@ -117,21 +117,25 @@ def test_unknown_status_code_gets_a_safe_sentence() -> None:
     assert case_script(EN, facts)[0] == EN.text("status.unknown")
 
 
-def test_reopening_times() -> None:
+def test_moments_are_said_relative_to_the_callers_day() -> None:
     """Today, tomorrow, or the date; 12-hour clock with minutes only when needed."""
-    assert EN.reopening(dt.datetime(2026, 11, 23, 20, 0, tzinfo=LONDON), TODAY) == (
-        "We open again at 8 pm today."
+    assert EN.when(dt.datetime(2026, 11, 23, 20, 0, tzinfo=LONDON), TODAY) == "at 8 pm today"
+    assert EN.when(dt.datetime(2026, 11, 24, 8, 30, tzinfo=LONDON), TODAY) == (
+        "at 8:30 am tomorrow"
     )
-    assert EN.reopening(dt.datetime(2026, 11, 24, 8, 30, tzinfo=LONDON), TODAY) == (
-        "We open again at 8:30 am tomorrow."
+    assert EN.when(dt.datetime(2026, 11, 26, 12, 0, tzinfo=LONDON), TODAY) == (
+        "at midday on Thursday the 26th of November"
     )
-    assert EN.reopening(dt.datetime(2026, 11, 28, 0, 0, tzinfo=LONDON), TODAY) == (
-        "We open again at 12 am on Saturday the 28th of November."
+    assert CY.when(dt.datetime(2026, 11, 24, 8, 0, tzinfo=LONDON), TODAY) == "am 8 y bore yfory"
+
+
+def test_midnight_is_never_12_am() -> None:
+    """Midnight is said as midnight, tied to the night it ends, never "12 am tomorrow"."""
+    assert EN.when(dt.datetime(2026, 11, 24, 0, 0, tzinfo=LONDON), TODAY) == "at midnight tonight"
+    assert EN.when(dt.datetime(2026, 11, 28, 0, 0, tzinfo=LONDON), TODAY) == (
+        "at midnight as Saturday the 28th of November begins"
     )
-    assert EN.reopening(None, TODAY) == "Please call again later."
-    assert CY.reopening(dt.datetime(2026, 11, 24, 8, 0, tzinfo=LONDON), TODAY) == (
-        "Byddwn ar agor eto am 8 y bore yfory."
-    )
+    assert EN.time(dt.time(0, 0)) == "midnight" and EN.time(dt.time(0, 30)) == "12:30 am"
 
 
 def test_missing_placeholder_is_left_visible_not_raised() -> None:

@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 from flask import Flask
 from sqlalchemy import select
+from twilio.base.exceptions import TwilioRestException
 
 from accounts.models import AuditRecord
 from cases import overdue
@@ -43,7 +44,7 @@ class FakePort:
     def send_sms(self, to: str, body: str) -> str:
         """Record the text, or fail like a REST error would."""
         if self.fail:
-            raise RuntimeError("Twilio said no")
+            raise TwilioRestException(503, "https://api.twilio.com/Messages.json", "busy")
         self.sent.append((to, body))
         return "SM" + "0" * 32
 

@@ -55,8 +55,8 @@ def test_join_when_closed_says_so_and_offers_callback(app: Flask, twilio: Twilio
     offer = urlsplit(root.find("Redirect").text)
     # The caller did not ask for a callback: the offer must ask before taking a number.
     assert (offer.path, offer.query) == ("/voice/callback/offer", "reason=closed")
-    assert "not available" in spoken(root)
-    assert "We open again at" in spoken(root) or "Please call again later" in spoken(root)
+    assert "We are closed now" in spoken(root)
+    assert "We open again" in spoken(root) or "cannot yet say" in spoken(root)
     assert desk_for(app).acd.waiting_count() == 0
 
 
@@ -109,7 +109,8 @@ def test_wait_announces_position_then_holds(app: Flask, twilio: TwilioSigner) ->
     assert urlsplit(gather.get("action")).path == "/voice/queue/keypress"
     words = spoken(root)
     assert "number 2 in the queue" in words and "Press 1" in words
-    assert "nobody available" in words  # on shift but not logged in: no estimate
+    # On shift but not logged in: no estimate, the truth instead.
+    assert "We are open, but nobody is available to take your call right now." in words
     again = spoken(post(twilio, "/voice/queue/wait", second))
     assert "number" not in again and "Thank you for waiting" in again
 
@@ -181,6 +182,19 @@ def test_hangup_in_queue_is_an_abandon(app: Flask, twilio: TwilioSigner) -> None
     call = call_row(app, second)
     assert call.outcome == "abandoned" and call.abandon_position == 2
     assert call.wait_seconds is not None and call.abandoned_at is not None
+
+
+def test_system_error_is_an_abandon_not_a_live_caller(app: Flask, twilio: TwilioSigner) -> None:
+    """QueueResult=system-error (hung up while being enqueued) is an abandon, with no offer."""
+    open_desk(app)
+    add_agent(app, "alice")
+    sid = add_call(app, 1)
+    post(twilio, "/voice/queue/join", sid)
+    root = post(twilio, "/voice/queue/left", sid, QueueResult="system-error")
+    assert verbs(root) == []
+    call = call_row(app, sid)
+    assert call.outcome == "abandoned" and call.left_queue_at is None
+    assert desk_for(app).acd.entry(f"call:{sid}") == {}
 
 
 def offered(port: RecordingPort) -> dict[str, str]:

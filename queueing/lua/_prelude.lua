@@ -15,6 +15,7 @@
 --   P.."idle"           ZSET agent -> idle_since, available and on shift (any class)
 --   P.."idle:"..class   ZSET the same, restricted to agents able to serve the class
 --   P.."staffed"        SET agents on shift and logged in
+--   P.."staffed:"..class SET the same, restricted to agents able to serve the class
 --   P.."reservations"   ZSET entry -> deadline
 --   P.."wrapups"        ZSET agent -> wrap-up end
 --   P.."handle_times"   LIST recent handle times (ms), newest first
@@ -54,15 +55,19 @@ local function set_idle(agent, idle)
   end
 end
 
+local function set_staffed(agent, staffed)
+  local op = staffed and 'SADD' or 'SREM'
+  for _, cap in ipairs(caps_of(agent)) do
+    redis.call(op, P .. 'staffed:' .. cap, agent)
+  end
+  redis.call(op, P .. 'staffed', agent)
+end
+
 -- Offerable means available and on shift; staffed means on shift and logged in.
 local function refresh(agent)
   local a = redis.call('HMGET', akey(agent), 'state', 'on_shift')
   set_idle(agent, a[1] == 'available' and a[2] == '1')
-  if a[2] == '1' and a[1] and a[1] ~= 'logged_out' then
-    redis.call('SADD', P .. 'staffed', agent)
-  else
-    redis.call('SREM', P .. 'staffed', agent)
-  end
+  set_staffed(agent, a[2] == '1' and a[1] ~= false and a[1] ~= 'logged_out')
 end
 
 -- keep_idle: an agent freed through no fault of theirs keeps their place in the idle order.

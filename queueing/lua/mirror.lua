@@ -14,6 +14,7 @@ for i = 2, #ARGV, 3 do
     redis.call('SADD', P .. 'agents', agent)
   end
   set_idle(agent, false)
+  set_staffed(agent, false)  -- the classes may change: leave the old ones' sets first
   redis.call('HSET', h, 'caps', caps, 'on_shift', on_shift)
   refresh(agent)
   states[#states + 1] = redis.call('HGET', h, 'state')

@@ -31,10 +31,11 @@ UNVERIFIED = ["1", "2"]
 
 
 @pytest.fixture
-def desk_app(app: Flask) -> Flask:
+def desk_app(app: Flask, phone: Any, request: pytest.FixtureRequest) -> Flask:
     """Demo data (open desk, alice on shift), Alice's login, timers that wait for the browser.
 
     Ringing and talk time are emulated seconds (x0.02 real); wrap-up never ends by itself here.
+    A worker routes waiting callers (started last, so it has the emulator's URL and timers).
     """
     app.config.update(ACD_RING_SECONDS=1500, ACD_WRAP_UP_SECONDS=3600, ACD_ANNOUNCE_SECONDS=0)
     app.config.update(ACD_HOLD_PAUSE_SECONDS=5, AGENT_POLL_SECONDS=0.3)
@@ -43,6 +44,7 @@ def desk_app(app: Flask) -> Flask:
         alice = session.scalars(select(Agent).where(Agent.client_identity == "alice")).one()
         create_user(session, "alice", PASSWORD, "agent", agent_id=alice.id)
         session.commit()
+    request.getfixturevalue("worker")
     return app
 
 

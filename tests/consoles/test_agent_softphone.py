@@ -83,11 +83,14 @@ def _events(console: Console, after: int, kind: str) -> list[dict[str, Any]]:
     raise AssertionError(f"no {kind} event in {seen}")
 
 
-def test_relay_rings_answers_and_hangs_up(app: Flask, console: Console, phone: Any) -> None:
+def test_relay_rings_answers_and_hangs_up(
+    app: Flask, console: Console, phone: Any, request: pytest.FixtureRequest
+) -> None:
     """Without a browser: the relay registers the agent, sees the ring, answers and hangs up."""
     from emulator import Caller
 
     app.config.update(ACD_RING_SECONDS=1500, ACD_HOLD_PAUSE_SECONDS=5, ACD_ANNOUNCE_SECONDS=0)
+    request.getfixturevalue("worker")  # routes the waiting caller (started after the timers)
     open_desk(app)
     agent_id = add_agent(app, "alice")
     _user(app, agent_id)
