@@ -118,9 +118,12 @@ def worker_command() -> None:
     """Run an RQ worker with its scheduler, plus Helpline's periodic jobs."""
     from rq import Worker
 
-    from core.jobs import PeriodicScheduler, queue
+    from core.jobs import PeriodicScheduler, job_app, queue
     from core.redis_conn import get_raw_redis
 
+    # Build the jobs' app once, before RQ forks a work horse per job: otherwise every job
+    # pays for building it (about a second). The parent never opens a database connection.
+    job_app()
     PeriodicScheduler(current_app._get_current_object()).start()  # type: ignore[attr-defined]
     worker = Worker([queue(current_app)], connection=get_raw_redis())
     worker.work(with_scheduler=True)

@@ -17,7 +17,7 @@ from callbacks import queue_link, responses
 from callbacks.attempts import AttemptRefused, Settled, agent_missed, agent_target, claim
 from callbacks.models import CallbackRequest
 from callbacks.service import is_due
-from core.clock import now
+from core.clock import now, real_seconds
 from core.jobs import queue
 from queueing.desk import desk_for
 from telephony.numbers import mask
@@ -97,7 +97,7 @@ def after(app: Flask, settled: Settled) -> None:
     if settled.retry_at is not None:
         delay = max((settled.retry_at - now()).total_seconds(), 0)
         queue(app).enqueue_in(
-            timedelta(seconds=delay), "callbacks.jobs.requeue", settled.callback_id
+            timedelta(seconds=real_seconds(delay)), "callbacks.jobs.requeue", settled.callback_id
         )
 
 
@@ -132,4 +132,6 @@ def enqueue_later(app: Flask, session: Session, request: CallbackRequest) -> Non
         requeue(app, session, request)
         session.commit()
     else:
-        queue(app).enqueue_in(timedelta(seconds=delay), "callbacks.jobs.requeue", request.id)
+        # RQ's scheduler waits in real seconds; on a simulated clock they are fewer.
+        later = timedelta(seconds=real_seconds(delay))
+        queue(app).enqueue_in(later, "callbacks.jobs.requeue", request.id)

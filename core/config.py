@@ -157,6 +157,11 @@ SETTINGS: tuple[Setting, ...] = (
     ),
     Setting("AGENT_TOKEN_TTL", 3600, "lifetime (s) of a softphone access token", int),
     Setting("AGENT_POLL_SECONDS", 1.0, "how often (s) the agent page refreshes its state", float),
+    Setting(
+        "HELPLINE_SIMULATED_CLOCK",
+        None,
+        "START@RATE@ANCHOR: run on a compressed clock (`helpline simulate` sets it; dev/test only)",
+    ),
 )
 
 _BY_NAME = {s.name: s for s in SETTINGS}

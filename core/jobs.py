@@ -12,6 +12,7 @@ from typing import Any
 from flask import Flask
 from rq import Queue
 
+from core.clock import real_seconds
 from core.redis_conn import get_raw_redis
 
 log = logging.getLogger("helpline.jobs")
@@ -19,6 +20,8 @@ QUEUE_NAME = "helpline"
 
 # Dotted path of a job function -> interval in seconds. Features add their sweeps here.
 PERIODIC: dict[str, int] = {"queueing.jobs.sweep": 2, "cases.jobs.flag_overdue": 3600}
+# On a simulated (compressed) clock intervals shrink, but never below this many real seconds.
+MIN_REAL_INTERVAL = 1.0
 
 
 @cache
@@ -50,7 +53,7 @@ class PeriodicScheduler(threading.Thread):
         self.stopping = threading.Event()
 
     def run(self) -> None:
-        while not self.stopping.wait(1.0):
+        while not self.stopping.wait(min([1.0, *map(_real_interval, self.periodic.values())])):
             self.tick()
 
     def tick(self) -> int:
@@ -58,7 +61,13 @@ class PeriodicScheduler(threading.Thread):
         redis = get_raw_redis(self.app)
         enqueued = 0
         for path, interval in self.periodic.items():
-            if redis.set(f"hl:periodic:{path}", "1", nx=True, ex=interval):
+            every_ms = int(_real_interval(interval) * 1000)
+            if redis.set(f"hl:periodic:{path}", "1", nx=True, px=every_ms):
                 queue(self.app).enqueue(path, job_timeout=max(interval * 4, 30))
                 enqueued += 1
         return enqueued
+
+
+def _real_interval(interval: float) -> float:
+    """Return the real seconds between runs of a job due every `interval` clock seconds."""
+    return max(real_seconds(interval), min(MIN_REAL_INTERVAL, interval))
