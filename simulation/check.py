@@ -78,6 +78,8 @@ def check(
     report.same("offered", figures.offered, result.offered)
     report.same("answered", figures.answered, result.answered)
     report.same("abandoned", figures.abandoned, result.abandoned)
+    dropped = sum(c.dropped for c in calls)
+    report.same("queued callers the desk hung up on, unanswered", dropped, 0)
     report.same("self_served (calls)", figures.self_served, sum(c.self_served for c in calls))
     report.same("callbacks requested", callbacks.requested, result.callbacks_requested)
     report.same("callbacks completed", callbacks.completed, result.callbacks_completed)
@@ -108,9 +110,11 @@ def _api(
         states[row["state"]] += 1
     pending = states["pending"] + states["in_progress"]
     report.same("API callbacks pending", pending, pending_truth(truths, retries))
-    report.same("API callbacks completed", states["completed"], sum(
-        1 for t in truths if t.called_back_at is not None
-    ))
+    report.same(
+        "API callbacks completed",
+        states["completed"],
+        sum(1 for t in truths if t.called_back_at is not None),
+    )
     queue = requests.get(f"{web_url}/api/queue", headers=headers, timeout=30).json()
     # Every simulated call has ended by now, so nobody may still be waiting.
     report.same("API queue waiting at end", len(queue.get("waiting", [])), 0)
@@ -128,7 +132,7 @@ def _accounted(report: Report, session: Any, truths: Sequence[VictimTruth]) -> N
         t.victim.number
         for t in truths
         for c in t.calls
-        if not (c.self_served or c.answered_at or c.abandoned or c.left_for_callback)
+        if not (c.self_served or c.answered_at or c.abandoned or c.left_for_callback or c.dropped)
         and not c.requested_callback_at
         and not _ended_in_ivr(t, c)
     ]
@@ -143,22 +147,33 @@ def _ended_in_ivr(truth: VictimTruth, call: Any) -> bool:
 
 
 def double_offers(events: Sequence[CallEvent]) -> list[str]:
-    """Find an agent offered a call while still holding another, or a call answered twice."""
+    """Find an agent offered a call while holding another live one, or a call answered twice.
+
+    An offer settles when the agent's leg ends (answered and finished, no answer, failed) or
+    when the call itself ends: an offer racing a caller's hang-up may be journalled just
+    after the abandon, and the ACD releases the agent with the abandon.
+    """
     problems: list[str] = []
     holding: dict[int, int] = {}
+    gone: set[int] = set()
     answered: dict[int, int] = defaultdict(int)
     for event in sorted(events, key=lambda e: (e.at, e.id)):
         agent = (event.detail or {}).get("agent_id")
-        if event.kind == "answered":
+        if event.kind in ("abandoned", "ended"):
+            gone.add(event.call_id)
+            holding = {a: c for a, c in holding.items() if c != event.call_id}
+        elif event.kind == "answered":
             answered[event.call_id] += 1
             if answered[event.call_id] > 1:
                 problems.append(f"call {event.call_id} answered twice")
         if agent is None:
             continue
-        if event.kind == "offered":
+        if event.kind == "offered" and event.call_id not in gone:
             if agent in holding:
-                problems.append(f"agent {agent} offered call {event.call_id} while holding "
-                                f"call {holding[agent]}")
+                problems.append(
+                    f"agent {agent} offered call {event.call_id} while holding call "
+                    f"{holding[agent]}"
+                )
             holding[agent] = event.call_id
         elif event.kind in SETTLING[1:] and holding.get(agent) == event.call_id:
             del holding[agent]

@@ -87,7 +87,9 @@ class Driver:
         """Tell whether calls are still due or live."""
         return bool(self._due) or any(not c.ended for _, _, c in self.calls.values())
 
-    def run(self, until: float, progress: Callable[[float], None], settled: Callable[[], bool]) -> None:
+    def run(
+        self, until: float, progress: Callable[[float], None], settled: Callable[[], bool]
+    ) -> None:
         """Step until emulated time `until` has passed with nothing left to do, or until+drain."""
         while True:
             self.step()

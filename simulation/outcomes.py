@@ -22,6 +22,7 @@ class Outcomes:
     answered: int  # calls
     answered_within_2_min: int  # calls
     abandoned: int  # calls
+    dropped: int  # calls the desk ended while queued, unanswered (should be none)
     callbacks_requested: int  # victims
     callbacks_completed: int  # victims reached (in person or by a permitted voicemail)
     callbacks_voicemail: int
@@ -54,6 +55,7 @@ def outcomes(truths: Sequence[VictimTruth], pending_at_end: int) -> Outcomes:
         answered=len(answered),
         answered_within_2_min=sum(1 for w in answered if w <= WITHIN),
         abandoned=sum(1 for c in calls if c.abandoned),
+        dropped=sum(1 for c in calls if c.dropped),
         callbacks_requested=len(asked),
         callbacks_completed=len(reached),
         callbacks_voicemail=sum(1 for t in reached if t.voicemail),
@@ -79,6 +81,7 @@ ROWS = (
     ("answered (calls)", "answered"),
     ("answered within 2 min", "answered_within_2_min"),
     ("abandoned (calls)", "abandoned"),
+    ("hung up on by the desk", "dropped"),
     ("callbacks requested", "callbacks_requested"),
     ("callbacks completed", "callbacks_completed"),
     ("  of which voicemail", "callbacks_voicemail"),

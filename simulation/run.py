@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import random
+import secrets
 import tempfile
 import time
 from collections.abc import Callable
@@ -35,7 +36,14 @@ POLICIES = ("helpline", "plain queue")
 
 def settings(model: Model, policy: str) -> dict[str, Any]:
     """Return the desk's settings for a policy (the baseline switches callbacks off)."""
-    common = {"ACD_WRAP_UP_SECONDS": int(model.wrap_up), "ACD_HOLD_PAUSE_SECONDS": 30}
+    common = {
+        "ACD_WRAP_UP_SECONDS": int(model.wrap_up),
+        # Fewer hold cycles: each is a webhook, and at 72x they would swamp two cores.
+        "ACD_HOLD_PAUSE_SECONDS": 30,
+        # A real second of webhook latency is over a desk minute at 72x: keep an offer's hold
+        # on the call long enough that latency alone does not expire it.
+        "ACD_RESERVATION_SECONDS": 120,
+    }
     if policy == "helpline":
         return common
     # A plain queue: callbacks are never offered, however long the wait.
@@ -56,7 +64,9 @@ class Period:
         zone = ZoneInfo(model.timezone)
         opens = dt.datetime.combine(day, model.opens, tzinfo=zone)
         closes = dt.datetime.combine(day, model.closes(day), tzinfo=zone)
-        begin = dt.datetime.combine(day, dt.time.fromisoformat(start), tzinfo=zone) if start else opens
+        begin = (
+            dt.datetime.combine(day, dt.time.fromisoformat(start), tzinfo=zone) if start else opens
+        )
         finish = begin + dt.timedelta(hours=hours) if hours else closes
         return cls(day, begin, min(finish, closes))
 
@@ -69,6 +79,18 @@ class PolicyRun:
     outcomes: Outcomes
     report: Report
     real_seconds: float
+
+
+@dataclass(frozen=True)
+class Trial:
+    """One policy over one period: what to simulate and where to keep its files."""
+
+    model: Model
+    period: Period
+    policy: str
+    seed: int
+    speed: float
+    folder: Path
 
 
 def run_policy(
@@ -84,69 +106,89 @@ def run_policy(
     """Simulate `period` under `policy` on its own Redis and database; check and summarise."""
     began = time.monotonic()
     folder.mkdir(parents=True, exist_ok=True)
-    people = victims(model, period.day, seed, (period.start, period.end))
+    trial = Trial(model, period, policy, seed, speed, folder)
     url = database_url or f"sqlite:///{folder / 'helpline.db'}"
     redis = stack.embedded_redis(folder)
     try:
-        return _run(model, period, policy, seed, speed, folder, url, redis.url, people, progress, began)
+        result, report = _run(trial, url, redis.url, progress)
     finally:
         redis.stop()
+    return PolicyRun(policy, result, report, time.monotonic() - began)
 
 
-def _run(model, period, policy, seed, speed, folder, url, redis_url, people, progress, began):  # type: ignore[no-untyped-def]
-    from app import create_app
-
-    port = stack.free_port()
-    token = __import__("secrets").token_hex(16)
+def _run(
+    trial: Trial, url: str, redis_url: str, progress: Callable[[float, float], None]
+) -> tuple[Outcomes, Report]:
+    """Start the emulator and the stack on one simulated clock, then drive and judge the day."""
+    port, token = stack.free_port(), secrets.token_hex(16)
     created = time.time()
     emu = Emulator(
         helpline_url=f"http://127.0.0.1:{port}",
         account_sid=stack.ACCOUNT_SID,
         auth_token=token,
         helpline_number=stack.NUMBER,
-        time_scale=1 / speed,
+        time_scale=1 / trial.speed,
         slow_webhook_seconds=30.0,
     )
+    # Desk time `origin` falls STARTUP real seconds from now, when the stack is surely up.
     anchor = time.time() + STARTUP
-    origin = period.start - dt.timedelta(seconds=LEAD)
-    scale = Scale(origin.timestamp(), speed, anchor)
-    timeline = Timeline(origin, (anchor - created) * speed)
-    emu_url = emu.start()
-    env = stack.environment(
-        folder, url, redis_url, scale, port, emu_url, settings(model, policy)
-    ) | {"TWILIO_AUTH_TOKEN": token}
-    with stack.applied(env):
-        app = create_app()
-        upgrade(url)
-        agent_ids = desk.seed(app, model, period.day, people)
-        api_token = desk.supervisor_token(app)
-        rng = random.Random(f"{seed}:agents")
-        for n in range(1, model.agents + 1):
-            emu.add_party(f"client:{desk.AGENT_PREFIX}{n}", AgentPhone(model, rng))
-        for victim in people:
-            emu.add_party(victim.phone, victim_phone(victim))
-        with stack.processes(env, folder) as running:
-            while emu.clock.now() < timeline.offset:
-                time.sleep(0.05)
-            desk.log_agents_in(app, agent_ids)
-            driver = Driver(emu, model, timeline, policy == "helpline", period.end)
-            driver.schedule(people)
-            start_e, end_e = timeline.emulated(period.start), timeline.emulated(period.end)
-
-            def settled() -> bool:
-                return _pending(app) == 0 or timeline.desk(emu.clock.now()) >= _closing(model, period)
-
-            driver.run(end_e, lambda now: progress(now - start_e, end_e - start_e), settled)
-            running.check_alive()
-            truths = driver.truths()
-            _record(folder, driver)
-            pending = _pending(app)
-            result = outcomes(truths, pending)
-            retries = int(app.config["CALLBACK_RETRIES"])
-            report = check(app, running.web_url, api_token, period.day, truths, result, retries)
-            report.differences += [f"emulator fault: {f}" for f in list(emu.faults)[:20]]
+    origin = trial.period.start - dt.timedelta(seconds=LEAD)
+    timeline = Timeline(origin, (anchor - created) * trial.speed)
+    scale = Scale(origin.timestamp(), trial.speed, anchor)
+    emulator_url = emu.start()
+    try:
+        env = stack.environment(
+            trial.folder, url, redis_url, scale, port, emulator_url,
+            settings(trial.model, trial.policy),
+        ) | {"TWILIO_AUTH_TOKEN": token}  # fmt: skip
+        with stack.applied(env):
+            return _day(trial, env, emu, timeline, progress)
+    finally:
         emu.stop()
-    return PolicyRun(policy, result, report, time.monotonic() - began)
+
+
+def _day(
+    trial: Trial,
+    env: dict[str, str],
+    emu: Emulator,
+    timeline: Timeline,
+    progress: Callable[[float, float], None],
+) -> tuple[Outcomes, Report]:
+    """Seed the desk, run the Procfile's processes, play the day, then check the figures."""
+    from app import create_app
+
+    model, period = trial.model, trial.period
+    app = create_app()
+    upgrade(env["DATABASE_URL"])
+    people = victims(model, period.day, trial.seed, (period.start, period.end))
+    agent_ids = desk.seed(app, model, period.day, people)
+    api_token = desk.supervisor_token(app)
+    rng = random.Random(f"{trial.seed}:agents")
+    for n in range(1, model.agents + 1):
+        emu.add_party(f"client:{desk.AGENT_PREFIX}{n}", AgentPhone(model, rng))
+    for victim in people:
+        emu.add_party(victim.phone, victim_phone(victim))
+    with stack.processes(env, trial.folder) as running:
+        while emu.clock.now() < timeline.offset:
+            time.sleep(0.05)
+        desk.log_agents_in(app, agent_ids)
+        driver = Driver(emu, model, timeline, trial.policy == "helpline", period.end)
+        driver.schedule(people)
+        start, end = timeline.emulated(period.start), timeline.emulated(period.end)
+        closing = _closing(model, period)
+
+        def settled() -> bool:
+            return _pending(app) == 0 or timeline.desk(emu.clock.now()) >= closing
+
+        driver.run(end, lambda now: progress(now - start, end - start), settled)
+        running.check_alive()
+        truths = driver.truths()
+        _record(trial.folder, driver)
+        result = outcomes(truths, _pending(app))
+        retries = int(app.config["CALLBACK_RETRIES"])
+        report = check(app, running.web_url, api_token, period.day, truths, result, retries)
+        report.differences += [f"emulator fault: {f}" for f in list(emu.faults)[:20]]
+        return result, report
 
 
 def _record(folder: Path, driver: Driver) -> None:
@@ -168,7 +210,9 @@ def _closing(model: Model, period: Period) -> dt.datetime:
     return dt.datetime.combine(period.day, model.closes(period.day), tzinfo=zone)
 
 
-def write_results(runs: list[PolicyRun], folder: Path, title: str, meta: dict[str, Any]) -> tuple[Path, Path]:
+def write_results(
+    runs: list[PolicyRun], folder: Path, title: str, meta: dict[str, Any]
+) -> tuple[Path, Path]:
     """Write the JSON results and the SVG chart; return their paths."""
     columns = {run.policy: run.outcomes for run in runs}
     data = meta | {
@@ -179,6 +223,7 @@ def write_results(runs: list[PolicyRun], folder: Path, title: str, meta: dict[st
         }
         for run in runs
     }
+    folder.mkdir(parents=True, exist_ok=True)
     result_path, chart_path = folder / "simulation.json", folder / "simulation.svg"
     result_path.write_text(json.dumps(data, indent=2, default=str))
     chart_path.write_text(svg(columns, title))
@@ -189,7 +234,9 @@ def summary(runs: list[PolicyRun]) -> str:
     """Return the outcome table and each run's check."""
     lines = [table({run.policy: run.outcomes for run in runs}), ""]
     for run in runs:
-        verdict = "desk measures equal ground truth" if not run.report.differences else "DIFFERENCES"
+        verdict = (
+            "desk measures equal ground truth" if not run.report.differences else "DIFFERENCES"
+        )
         lines.append(f"{run.policy}: {verdict} ({run.real_seconds:.0f} s real)")
         lines += [f"  - {d}" for d in run.report.differences]
     return "\n".join(lines)

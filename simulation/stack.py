@@ -62,7 +62,12 @@ class Stack:
 
 
 def environment(
-    folder: Path, database_url: str, redis_url: str, scale: Scale, port: int, emulator_url: str,
+    folder: Path,
+    database_url: str,
+    redis_url: str,
+    scale: Scale,
+    port: int,
+    emulator_url: str,
     settings: Mapping[str, Any],
 ) -> dict[str, str]:
     """Return the settings every process of this run shares."""

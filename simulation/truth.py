@@ -24,6 +24,7 @@ class CallTruth:
     queued_at: float | None = None
     answered_at: float | None = None
     abandoned: bool = False
+    dropped: bool = False  # queued, then the desk said goodbye and hung up, unanswered
     left_for_callback: bool = False
     requested_callback_at: float | None = None
 
@@ -60,7 +61,17 @@ def read_call(call: EmulatedCall, victim: Victim) -> CallTruth:
         elif kind == "bridged" and truth.answered_at is None:
             truth.answered_at = pickup if pickup is not None else entry["t"]
     truth.abandoned = _abandoned(entries, truth)
+    truth.dropped = _dropped(entries, truth)
     return truth
+
+
+def _dropped(entries: list[dict[str, Any]], truth: CallTruth) -> bool:
+    """Queued and never answered, and it was the desk's TwiML that hung up, not the caller."""
+    if truth.queued_at is None or truth.answered_at is not None or truth.left_for_callback:
+        return False
+    return not truth.abandoned and any(
+        e["kind"] == "hangup" and e.get("reason") == "twiml" for e in entries
+    )
 
 
 def _abandoned(entries: list[dict[str, Any]], truth: CallTruth) -> bool:
