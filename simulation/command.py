@@ -57,7 +57,7 @@ def _typed(default: Any, raw: str) -> Any:
 @click.option(
     "--hours", type=float, default=None, help="simulate this many hours (default: to closing)"
 )
-@click.option("--speed", default=72.0, show_default=True, help="desk seconds per real second")
+@click.option("--speed", default=36.0, show_default=True, help="desk seconds per real second")
 @click.option(
     "--policy", type=click.Choice(list(POLICY_CHOICES)), default="both", show_default=True
 )

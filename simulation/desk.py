@@ -87,3 +87,18 @@ def supervisor_token(app: Flask) -> str:
         token = issue_token(session, f"simulation-{secrets.token_hex(4)}", "supervisor")
         session.commit()
         return token
+
+
+def come_back_from_pause(app: Flask, agent_ids: Sequence[int], after_seconds: float) -> int:
+    """Make agents paused for missed offers available again, as a person at the desk would."""
+    from queueing.agents import queue_snapshot
+
+    paused = [
+        a["agent_id"]
+        for a in queue_snapshot(desk_for(app))["agents"]
+        if a["state"] == "paused" and a["seconds_in_state"] >= after_seconds
+    ]
+    mine = [agent_id for agent_id in paused if agent_id in agent_ids]
+    if mine:
+        log_agents_in(app, mine)
+    return len(mine)

@@ -15,6 +15,7 @@ from simulation.phones import VictimCaller
 from simulation.truth import VictimTruth, read_call, read_callback_leg
 
 TICK = 0.05  # real seconds between looks at the clock
+CHORES_EVERY = 1.0  # real seconds between the agents' looks at their desks
 
 
 @dataclass
@@ -42,6 +43,7 @@ class Driver:
     timeline: Timeline
     helpline_policy: bool
     end: dt.datetime  # no new call (first or redial) after this desk time
+    drain_seconds: float = 3 * 3600.0  # desk time allowed after `end` for things to settle
     calls: dict[str, tuple[Victim, int, EmulatedCall]] = field(default_factory=dict)
     _due: list[tuple[float, int, int]] = field(default_factory=list)
     _victims: dict[int, Victim] = field(default_factory=dict)
@@ -88,20 +90,26 @@ class Driver:
         return bool(self._due) or any(not c.ended for _, _, c in self.calls.values())
 
     def run(
-        self, until: float, progress: Callable[[float], None], settled: Callable[[], bool]
+        self,
+        until: float,
+        progress: Callable[[float], None],
+        settled: Callable[[], bool],
+        chores: Callable[[], None] = lambda: None,
     ) -> None:
         """Step until emulated time `until` has passed with nothing left to do, or until+drain."""
+        last_chores = 0.0
         while True:
             self.step()
             now = self.emu.clock.now()
             progress(now)
+            if time.monotonic() - last_chores >= CHORES_EVERY:
+                chores()
+                last_chores = time.monotonic()
             if now >= until and not self.busy and settled():
                 return
             if now >= until + self.drain_seconds:
                 return
             time.sleep(TICK)
-
-    drain_seconds: float = 3 * 3600.0
 
     def truths(self) -> list[VictimTruth]:
         """Return each victim's calls and callback rings, in victim order."""

@@ -48,6 +48,7 @@ class Model:
     handle_sigma: float = 0.6
     wrap_up: float = 60.0
     agent_answer_after: float = 3.0
+    agent_pause_return: float = 60.0  # a paused agent makes themselves available again
     timezone: str = "Europe/London"
 
     def with_changes(self, **changes: object) -> Model:

@@ -40,9 +40,9 @@ def settings(model: Model, policy: str) -> dict[str, Any]:
         "ACD_WRAP_UP_SECONDS": int(model.wrap_up),
         # Fewer hold cycles: each is a webhook, and at 72x they would swamp two cores.
         "ACD_HOLD_PAUSE_SECONDS": 30,
-        # A real second of webhook latency is over a desk minute at 72x: keep an offer's hold
-        # on the call long enough that latency alone does not expire it.
-        "ACD_RESERVATION_SECONDS": 120,
+        # A real second of webhook or job latency is over a desk minute at 72x: keep an offer's
+        # hold on the call and agent long enough that latency alone does not expire it.
+        "ACD_RESERVATION_SECONDS": 600,
     }
     if policy == "helpline":
         return common
@@ -180,7 +180,14 @@ def _day(
         def settled() -> bool:
             return _pending(app) == 0 or timeline.desk(emu.clock.now()) >= closing
 
-        driver.run(end, lambda now: progress(now - start, end - start), settled)
+        unpaused = [0]
+
+        def agents_look_at_their_desks() -> None:
+            unpaused[0] += desk.come_back_from_pause(app, agent_ids, model.agent_pause_return)
+
+        driver.run(
+            end, lambda now: progress(now - start, end - start), settled, agents_look_at_their_desks
+        )
         running.check_alive()
         truths = driver.truths()
         _record(trial.folder, driver)
@@ -188,6 +195,7 @@ def _day(
         retries = int(app.config["CALLBACK_RETRIES"])
         report = check(app, running.web_url, api_token, period.day, truths, result, retries)
         report.differences += [f"emulator fault: {f}" for f in list(emu.faults)[:20]]
+        report.compared["agents back from a pause (missed offers)"] = (unpaused[0], None)
         return result, report
 
 

@@ -26,6 +26,9 @@ from core.embedded_redis import EmbeddedRedis
 from core.paths import ROOT
 
 ACCOUNT_SID = "AC" + "5" * 32
+# Worker processes (the Procfile's worker, scaled to two as a deployment would): on a clock
+# running 72x, one RQ worker spends most of its time on the periodic sweeps.
+WORKERS = 2
 NUMBER = "+442071838750"
 
 
@@ -118,7 +121,7 @@ def processes(env: dict[str, str], folder: Path) -> Iterator[Stack]:
     started: list[subprocess.Popen[bytes]] = []
     with logs.open("ab") as log:
         try:
-            for kind in ("web", "worker"):
+            for kind in ("web", *["worker"] * WORKERS):
                 started.append(
                     subprocess.Popen(  # noqa: S603 - the project's own Procfile
                         ["/bin/sh", "-c", "exec " + procfile_command(kind)],

@@ -16,7 +16,7 @@ from simulation.run import Period, PolicyRun, run_policy
 
 pytestmark = pytest.mark.slow
 DAY = dt.date(2026, 11, 25)
-SPEED = 120.0
+SPEED = 60.0
 
 
 def busy_hour(policy: str, folder: Path) -> tuple[PolicyRun, int]:
