@@ -1,7 +1,7 @@
 """A busy hour at the desk, simulated through the real stack under both policies.
 
 The short version of `helpline simulate`: gunicorn, the worker, a real redis-server, SQLite and
-the Twilio emulator, an hour of the seeds' volume in well under a minute of real time each.
+the Twilio emulator, an hour of the seeds' volume in two minutes of real time each.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from simulation.run import Period, PolicyRun, run_policy
 
 pytestmark = pytest.mark.slow
 DAY = dt.date(2026, 11, 25)
-SPEED = 60.0
+SPEED = 30.0
 
 
 def busy_hour(policy: str, folder: Path) -> tuple[PolicyRun, int]:
