@@ -10,9 +10,22 @@ from typing import Any
 
 from flask import Flask
 
+import api
+import callbacks
+import calls
+import cases
+import consoles
+import ivr
+import queueing
+import roster
 from core import config as settings
 from core import db, redis_conn
+from core.features import Feature
 from core.paths import default_database_url, instance_dir
+
+# Every feature, in registration order: each package's `init_app(app)` plugs it in (see
+# core/features.py). A new feature is one import and one entry here.
+FEATURES: tuple[Feature, ...] = (api, ivr, calls, cases, consoles, queueing, roster, callbacks)
 
 
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
@@ -25,7 +38,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     db.init_app(app)
     redis_conn.init_app(app)
-    _register_blueprints(app)
+    _init_features(app)
     return app
 
 
@@ -51,28 +64,7 @@ def _dev_secret(instance_path: str) -> str:
     return path.read_text().strip()
 
 
-def _register_blueprints(app: Flask) -> None:
-    # Imported here so that importing app.py builds nothing (the factory owns set-up).
-    import api.views
-    import callbacks
-    import consoles
-    from callbacks.api import bp as callbacks_api_bp
-    from callbacks.views import bp as callbacks_bp
-    from calls.views import bp as calls_bp
-    from cases.api import bp as cases_api_bp
-    from ivr.views import bp as ivr_bp
-    from queueing.api import bp as queueing_api_bp
-    from queueing.views import bp as queueing_bp
-    from roster.api import bp as roster_api_bp
-
-    api.views.init_app(app)
-    app.register_blueprint(ivr_bp)
-    app.register_blueprint(calls_bp)
-    app.register_blueprint(cases_api_bp)
-    consoles.init_app(app)
-    app.register_blueprint(queueing_bp)
-    app.register_blueprint(queueing_api_bp)
-    app.register_blueprint(roster_api_bp)
-    app.register_blueprint(callbacks_bp)
-    app.register_blueprint(callbacks_api_bp)
-    callbacks.init_app(app)
+def _init_features(app: Flask) -> None:
+    """Let each feature register its blueprints, jobs, offer handlers and API description."""
+    for feature in FEATURES:
+        feature.init_app(app)

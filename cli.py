@@ -64,7 +64,7 @@ def import_cases_command(csv_file: Path) -> None:
 def seed_demo_command() -> None:
     """Load demo cases, agents and a roster, and say what to key when calling."""
     from core.db import session_factory
-    from core.demo import seed
+    from devtools.demo import seed
 
     with session_factory()() as session:
         lines = seed(session)
@@ -114,20 +114,18 @@ def create_user_command(username: str, role: str, agent_id: int | None, password
 
 
 @main.command("worker")
+@click.option(
+    "--log-file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="write routine (INFO) logs here; the terminal keeps warnings and errors",
+)
 @with_appcontext
-def worker_command() -> None:
-    """Run an RQ worker with its scheduler, plus Helpline's periodic jobs."""
-    from rq import Worker
+def worker_command(log_file: Path | None) -> None:
+    """Run an RQ worker with its scheduler, plus the periodic jobs features registered."""
+    import worker
 
-    from core.jobs import PeriodicScheduler, job_app, queue
-    from core.redis_conn import get_raw_redis
-
-    # Build the jobs' app once, before RQ forks a work horse per job: otherwise every job
-    # pays for building it (about a second). The parent never opens a database connection.
-    job_app()
-    PeriodicScheduler(current_app._get_current_object()).start()  # type: ignore[attr-defined]
-    worker = Worker([queue(current_app)], connection=get_raw_redis())
-    worker.work(with_scheduler=True)
+    worker.run(current_app._get_current_object(), log_file)  # type: ignore[attr-defined]
 
 
 @main.command("settings", with_appcontext=False)
@@ -152,7 +150,7 @@ def settings_command(markdown: bool) -> None:
 )
 def dev_command(port: int, emulator_port: int, agents: bool) -> None:
     """Run the helpline locally: web, worker, embedded Redis, Twilio emulator, demo data."""
-    from core import devserver
+    from devtools import devserver
 
     devserver.run(port, emulator_port, lambda app: devserver.seed_demo(app, agents))
 

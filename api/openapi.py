@@ -1,14 +1,9 @@
-"""Assemble the OpenAPI document from each feature's paths and schemas."""
+"""Assemble the OpenAPI document from the fragments features registered (core/features.py)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
-
-from callbacks.api import OPENAPI as CALLBACKS
-from cases.api import OPENAPI as CASES
-from queueing.openapi import OPENAPI as ACD
-
-FEATURES: tuple[dict[str, Any], ...] = (CASES, ACD, CALLBACKS)
 
 ERROR_SCHEMA = {
     "type": "object",
@@ -17,13 +12,33 @@ ERROR_SCHEMA = {
 }
 
 
-def document() -> dict[str, Any]:
-    """Return the whole OpenAPI 3.1 document for /api/."""
+def ref(name: str) -> dict[str, Any]:
+    """Return a reference to a schema in components."""
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+def json_content(schema: dict[str, Any], description: str) -> dict[str, Any]:
+    """Return a response carrying JSON of `schema`."""
+    return {"description": description, "content": {"application/json": {"schema": schema}}}
+
+
+def request_body(name: str) -> dict[str, Any]:
+    """Return a required JSON request body of the named schema."""
+    return {"required": True, "content": {"application/json": {"schema": ref(name)}}}
+
+
+def path_id(name: str) -> list[dict[str, Any]]:
+    """Return the parameters list for one integer path parameter."""
+    return [{"name": name, "in": "path", "required": True, "schema": {"type": "integer"}}]
+
+
+def document(fragments: Iterable[dict[str, Any]]) -> dict[str, Any]:
+    """Return the whole OpenAPI 3.1 document for /api/ from features' paths and schemas."""
     paths: dict[str, Any] = {}
     schemas: dict[str, Any] = {"Error": ERROR_SCHEMA}
-    for feature in FEATURES:
-        paths.update(feature.get("paths", {}))
-        schemas.update(feature.get("schemas", {}))
+    for fragment in fragments:
+        paths.update(fragment.get("paths", {}))
+        schemas.update(fragment.get("schemas", {}))
     return {
         "openapi": "3.1.0",
         "info": {"title": "Helpline API", "version": "1"},

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Flask, Response, jsonify, request
+from flask import Blueprint, Flask, Response, current_app, jsonify, request
 from werkzeug.exceptions import HTTPException
 
 from api.errors import handle_http_error
 from api.openapi import document
+from core.features import registry
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 
@@ -14,7 +15,7 @@ bp = Blueprint("api", __name__, url_prefix="/api")
 @bp.get("/openapi.json")
 def openapi() -> Response:
     """Serve the OpenAPI document (public: it describes, it discloses nothing)."""
-    return jsonify(document())
+    return jsonify(document(registry(current_app).openapi))  # type: ignore[arg-type]
 
 
 def init_app(app: Flask) -> None:

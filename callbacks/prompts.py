@@ -5,22 +5,12 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from prompts import DEFAULT_LANGUAGE, catalogue
-
-
-def language_of(tag: str | None) -> str:
-    """Return a language we have words for, falling back to English."""
-    return catalogue(tag or DEFAULT_LANGUAGE).language
+from prompts import catalogue
 
 
 def text(language: str, key: str, **values: Any) -> str:
     """Return the words for `callback.<key>` in `language`, filled in."""
     return catalogue(language).text(f"callback.{key}", **values)
-
-
-def voice(language: str) -> str:
-    """Return the Polly voice for a language."""
-    return catalogue(language).voice
 
 
 def spoken_digits(national: str) -> str:

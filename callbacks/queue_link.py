@@ -2,9 +2,10 @@
 
 A due callback is the ACD entry `cb:<id>`, enqueued with the priority and virtual start time
 it inherited, so it keeps the caller's place and counts in positions and wait estimates. The
-ACD's dispatcher reserves an agent for it and calls `offer_entry` (registered for kind "cb");
-the agent's answer is `accept`ed and the end of the agent's leg `settle`d, exactly like a live
-call's offer. The database stays the source of truth: `sync` rebuilds the ACD side from it.
+ACD's dispatcher reserves an agent for it and calls `offer_entry` (callbacks' `init_app`
+registers it for kind "cb"); the agent's answer is `accept`ed and the end of the agent's leg
+`settle`d, exactly like a live call's offer. The database stays the source of truth: `sync`
+rebuilds the ACD side from it.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from core.jobs import queue
 from queueing.acd import Offer
 from queueing.desk import Desk, desk_for
 from queueing.routing import class_for, skill_for
-from queueing.service import ms, register_offer, route
+from queueing.service import ms, route
 
 log = logging.getLogger("helpline.callbacks")
 KIND = "cb"
@@ -135,6 +136,3 @@ def sync(
     for callback_id in stale:
         desk.acd.abandon(entry_id(callback_id), ms(at))
     return len(added), len(stale)
-
-
-register_offer(KIND, offer_entry)

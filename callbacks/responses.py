@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-
-from twilio.twiml.voice_response import Dial, Gather, VoiceResponse
+from twilio.twiml.voice_response import Dial, VoiceResponse
 
 from callbacks import prompts
+from telephony.handoffs import CALLBACK_OFFER_URL
+from telephony.speech import AGENT_LANGUAGE, say
 
-OFFER_URL = "/voice/callback/offer"
+OFFER_URL = CALLBACK_OFFER_URL
 DECIDE_URL = "/voice/callback/decide"
 CHOICE_URL = "/voice/callback/choice"
 NUMBER_URL = "/voice/callback/number"
@@ -20,20 +20,14 @@ VICTIM_URL = "/voice/callback/victim"
 VICTIM_STATUS_URL = "/voice/callback/victim-status"
 # Keying a whole phone number takes a while; Twilio's 5 s default cuts people off.
 NUMBER_TIMEOUT = 10
-AGENT_VOICE, AGENT_LANGUAGE = "Polly.Amy", "en-GB"
-
-
-def _say(target: VoiceResponse | Gather, language: str, lines: Iterable[str]) -> None:
-    for line in lines:
-        target.say(line, voice=prompts.voice(language), language=prompts.language_of(language))
 
 
 def _ask(language: str, lines: list[str], action: str, **gather: object) -> VoiceResponse:
     """Ask inside a <Gather>; silence falls through to a Redirect that re-asks (bounded)."""
     response = VoiceResponse()
-    _say(response, language, lines[:-1])
+    say(response, language, lines[:-1])
     ask = response.gather(action=action, input="dtmf", **gather)
-    _say(ask, language, lines[-1:])
+    say(ask, language, lines[-1:])
     response.redirect(action)
     return response
 
@@ -63,7 +57,7 @@ def ask_safe(language: str, before: list[str]) -> VoiceResponse:
 def finish(language: str, lines: list[str]) -> VoiceResponse:
     """Say the closing lines, goodbye, and hang up."""
     response = VoiceResponse()
-    _say(response, language, [*lines, prompts.text(language, "goodbye")])
+    say(response, language, [*lines, prompts.text(language, "goodbye")])
     response.hangup()
     return response
 
@@ -84,8 +78,7 @@ def conference(room: str, *, ends_on_exit: bool) -> Dial:
 def agent_whisper(lines: list[str], room: str) -> VoiceResponse:
     """Brief the agent, then hold them in the room until the victim joins."""
     response = VoiceResponse()
-    for line in lines:
-        response.say(line, voice=AGENT_VOICE, language=AGENT_LANGUAGE)
+    say(response, AGENT_LANGUAGE, lines)
     response.append(conference(room, ends_on_exit=True))
     return response
 
@@ -93,8 +86,7 @@ def agent_whisper(lines: list[str], room: str) -> VoiceResponse:
 def agent_note(lines: list[str]) -> VoiceResponse:
     """Tell an agent waiting in the room how the victim's leg ended, then release them."""
     response = VoiceResponse()
-    for line in lines:
-        response.say(line, voice=AGENT_VOICE, language=AGENT_LANGUAGE)
+    say(response, AGENT_LANGUAGE, lines)
     response.hangup()
     return response
 
@@ -102,7 +94,7 @@ def agent_note(lines: list[str]) -> VoiceResponse:
 def victim_connect(language: str, helpline: str, room: str) -> VoiceResponse:
     """Tell the victim who is calling and join them to the agent."""
     response = VoiceResponse()
-    _say(response, language, [prompts.text(language, "victim_intro", helpline=helpline)])
+    say(response, language, [prompts.text(language, "victim_intro", helpline=helpline)])
     response.append(conference(room, ends_on_exit=True))
     return response
 
@@ -111,7 +103,7 @@ def voicemail(language: str, leave_message: bool) -> VoiceResponse:
     """Leave the neutral message only where the victim said it is safe; otherwise hang up."""
     response = VoiceResponse()
     if leave_message:
-        _say(response, language, [prompts.text(language, "voicemail")])
+        say(response, language, [prompts.text(language, "voicemail")])
     response.hangup()
     return response
 

@@ -5,17 +5,20 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from flask import Blueprint, Flask, Response, current_app, request
+from sqlalchemy.orm import Session
 from twilio.twiml.voice_response import VoiceResponse
 
 from callbacks import conversation, dialer, legs, responses
 from callbacks.conversation import Draft
+from callbacks.models import CallbackRequest
 from callbacks.service import Policy
-from calls.journey import open_call
 from calls.models import Call
+from calls.voice_step import run_voice_step
 from core.clock import now
 from core.db import get_session
 from core.redis_conn import get_redis
 from telephony import forms, twiml
+from telephony.forms import VoiceEvent
 from telephony.webhook import twilio_webhook
 
 bp = Blueprint("callbacks", __name__)
@@ -27,15 +30,10 @@ def _app() -> Flask:
 
 
 def _converse(step: Step) -> Response:
-    """Parse the form, find the call, run one step of the conversation, commit, answer."""
-    event = forms.voice_event(request.form)
-    if not event.call_sid:
-        return twiml.xml(twiml.apology())
-    session = get_session()
-    call = open_call(session, event.call_sid, event.caller_e164)
-    document = step(call, Draft(get_redis(), event.call_sid), event.digits)
-    session.commit()
-    return twiml.xml(document)
+    """Run one step of the offer conversation with the call's draft request and keyed digits."""
+    return run_voice_step(
+        lambda _session, call, event: step(call, Draft(get_redis(), call.call_sid), event.digits)
+    )
 
 
 @bp.post("/voice/callback")
@@ -84,18 +82,20 @@ def number() -> Response:
 @twilio_webhook()
 def safe() -> Response:
     """Take whether a message may be left, record the request, say when we will call."""
-    event = forms.voice_event(request.form)
-    if not event.call_sid:
-        return twiml.xml(twiml.apology())
-    session = get_session()
-    call = open_call(session, event.call_sid, event.caller_e164)
     policy = Policy.from_config(current_app.config)
-    draft = Draft(get_redis(), event.call_sid)
-    outcome = conversation.take_safety(session, call, draft, event.digits, now(), policy)
-    session.commit()
-    if outcome.requested is not None:
-        dialer.enqueue_new(_app(), session, outcome.requested.request)
-    return twiml.xml(outcome.twiml)
+    requested: list[CallbackRequest] = []
+
+    def step(session: Session, call: Call, event: VoiceEvent) -> VoiceResponse:
+        draft = Draft(get_redis(), call.call_sid)
+        outcome = conversation.take_safety(session, call, draft, event.digits, now(), policy)
+        if outcome.requested is not None:
+            requested.append(outcome.requested.request)
+        return outcome.twiml
+
+    answer = run_voice_step(step)
+    for new_request in requested:  # after the commit: the dialer's job reads the saved row
+        dialer.enqueue_new(_app(), get_session(), new_request)
+    return answer
 
 
 @bp.post(responses.AGENT_URL)

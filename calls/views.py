@@ -8,8 +8,7 @@ from calls.journey import apply_status
 from calls.sms import handle_inbound_sms
 from core.clock import now
 from core.db import get_session
-from queueing.desk import desk_for
-from queueing.service import call_ended
+from core.features import registry
 from telephony import forms, twiml
 from telephony.webhook import twilio_webhook
 
@@ -23,7 +22,9 @@ def call_status() -> Response:
     session = get_session()
     call = apply_status(session, forms.status_event(request.form))
     if call is not None and call.ended_at is not None:
-        call_ended(session, desk_for(current_app), call, now())  # type: ignore[arg-type]
+        app = current_app._get_current_object()  # type: ignore[attr-defined]
+        for handler in registry(app).call_ended:  # e.g. the queue frees the agent
+            handler(app, session, call, now())
     session.commit()
     return twiml.xml(twiml.empty())
 

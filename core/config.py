@@ -95,16 +95,6 @@ SETTINGS: tuple[Setting, ...] = (
         "CALLBACK_RECONCILE_SECONDS", 30, "how often (s) Redis is rebuilt from the database", int
     ),
     Setting(
-        "IVR_QUEUE_URL",
-        "/voice/queue/join",
-        "where the IVR redirects a caller who wants a person (the queue's entry webhook)",
-    ),
-    Setting(
-        "IVR_CALLBACK_URL",
-        "/voice/callback/offer",
-        "where the IVR redirects a caller who wants a callback (the callback feature's webhook)",
-    ),
-    Setting(
         "IVR_LANGUAGES",
         ("en-GB", "cy-GB"),
         "languages a caller can pick at the start, default first (each has prompts/<x>.json)",

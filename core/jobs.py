@@ -1,35 +1,38 @@
-"""Background jobs: the RQ queue, an app for jobs to run in, and periodic tasks."""
+"""Background jobs: the RQ queue, the app jobs run in, and the periodic scheduler."""
 
 from __future__ import annotations
 
-import importlib
 import logging
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from functools import cache
-from typing import Any
 
 from flask import Flask
 from rq import Queue
 
 from core.clock import real_seconds
+from core.features import PeriodicJob, registry
 from core.redis_conn import get_raw_redis
 
 log = logging.getLogger("helpline.jobs")
 QUEUE_NAME = "helpline"
-
-# Dotted path of a job function -> interval in seconds. Features add their sweeps here.
-PERIODIC: dict[str, int] = {"queueing.jobs.sweep": 2, "cases.jobs.flag_overdue": 3600}
+_factory: list[Callable[[], Flask]] = []
 # On a simulated (compressed) clock intervals shrink, but never below this many real seconds.
 MIN_REAL_INTERVAL = 1.0
 
 
+def use_app_factory(factory: Callable[[], Flask]) -> None:
+    """Say how a worker process builds the app its jobs run in (the worker's start does)."""
+    _factory[:] = [factory]
+    job_app.cache_clear()
+
+
 @cache
 def job_app() -> Flask:
-    """Return one app per worker process, built from the environment, for jobs to use."""
-    from app import create_app
-
-    return create_app()
+    """Return one app per worker process, built by the factory the worker's start gave."""
+    if not _factory:
+        raise RuntimeError("jobs need an app: run them in `helpline worker` (worker.run)")
+    return _factory[0]()
 
 
 def queue(app: Flask) -> Queue:
@@ -37,33 +40,28 @@ def queue(app: Flask) -> Queue:
     return Queue(QUEUE_NAME, connection=get_raw_redis(app))
 
 
-def resolve(path: str) -> Callable[..., Any]:
-    """Import a job function from its dotted path."""
-    module, _, name = path.rpartition(".")
-    return getattr(importlib.import_module(module), name)
-
-
 class PeriodicScheduler(threading.Thread):
     """Enqueue each periodic job once per interval across all workers (a Redis lock per slot)."""
 
-    def __init__(self, app: Flask, periodic: dict[str, int] | None = None) -> None:
+    def __init__(self, app: Flask, periodic: Sequence[PeriodicJob] | None = None) -> None:
         super().__init__(name="helpline-periodic", daemon=True)
         self.app = app
-        self.periodic = PERIODIC if periodic is None else periodic
+        self.periodic = registry(app).periodic if periodic is None else periodic
         self.stopping = threading.Event()
 
     def run(self) -> None:
-        while not self.stopping.wait(min([1.0, *map(_real_interval, self.periodic.values())])):
+        every = min([1.0, *(_real_interval(job.seconds) for job in self.periodic)])
+        while not self.stopping.wait(every):
             self.tick()
 
     def tick(self) -> int:
         """Enqueue the jobs that are due; return how many this process enqueued."""
         redis = get_raw_redis(self.app)
         enqueued = 0
-        for path, interval in self.periodic.items():
-            every_ms = int(_real_interval(interval) * 1000)
-            if redis.set(f"hl:periodic:{path}", "1", nx=True, px=every_ms):
-                queue(self.app).enqueue(path, job_timeout=max(interval * 4, 30))
+        for job in self.periodic:
+            every_ms = int(_real_interval(job.seconds) * 1000)
+            if redis.set(f"hl:periodic:{job.name}", "1", nx=True, px=every_ms):
+                queue(self.app).enqueue(job.func, job_timeout=max(job.seconds * 4, 30))
                 enqueued += 1
         return enqueued
 

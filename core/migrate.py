@@ -7,7 +7,9 @@ from pathlib import Path
 from alembic import command
 from alembic.config import Config
 
-import migrations
+# The migrations package sits beside core/ (in a checkout and when installed alike); core
+# reads its scripts as files rather than importing the layer that imports core.
+MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
 
 
 def alembic_config(database_url: str) -> Config:
@@ -16,7 +18,7 @@ def alembic_config(database_url: str) -> Config:
     Built in code, not from alembic.ini, so it works from an installed package too.
     """
     cfg = Config()
-    cfg.set_main_option("script_location", str(Path(migrations.__file__).parent))
+    cfg.set_main_option("script_location", str(MIGRATIONS))
     cfg.set_main_option("path_separator", "os")
     cfg.set_main_option("sqlalchemy.url", database_url.replace("%", "%%"))
     return cfg

@@ -7,6 +7,7 @@ from collections.abc import Iterable, Sequence
 from twilio.twiml.voice_response import Gather, VoiceResponse
 
 from prompts import Prompts, catalogue
+from telephony.speech import say
 
 LANGUAGE_URL = "/voice/ivr/language"
 MENU_URL = "/voice/ivr/menu"
@@ -29,11 +30,6 @@ ENTRY_TIMEOUT = 10
 LANGUAGE_TIMEOUT = 3
 
 
-def _say(target: VoiceResponse | Gather, p: Prompts, *lines: str) -> None:
-    for line in lines:
-        target.say(line, voice=p.voice, language=p.say_language)
-
-
 def _menu_gather(response: VoiceResponse, p: Prompts, action: str) -> Gather:
     """Add a one-key gather that also listens for a few spoken words."""
     return response.gather(
@@ -49,7 +45,7 @@ def greeting(helpline: str, languages: Sequence[str]) -> VoiceResponse:
     """Give the helpline's name and the 999 line, then let the caller pick a language."""
     first = catalogue(languages[0])
     response = VoiceResponse()
-    _say(response, first, first.text("greeting", helpline=helpline))
+    say(response, first, [first.text("greeting", helpline=helpline)])
     if len(languages) < 2:
         response.redirect(LANGUAGE_URL, method="POST")
         return response
@@ -58,7 +54,7 @@ def greeting(helpline: str, languages: Sequence[str]) -> VoiceResponse:
     )
     for key, language in enumerate(languages, start=1):
         p = catalogue(language)
-        _say(gather, p, p.text("language.offer", key=key))
+        say(gather, p, [p.text("language.offer", key=key)])
     response.redirect(LANGUAGE_URL, method="POST")
     return response
 
@@ -66,9 +62,9 @@ def greeting(helpline: str, languages: Sequence[str]) -> VoiceResponse:
 def main_menu(p: Prompts, lead: Iterable[str] = (), silent: int = 0) -> VoiceResponse:
     """Offer self-service or a person; silence comes back counted so it cannot loop."""
     response = VoiceResponse()
-    _say(response, p, *lead)
+    say(response, p, lead)
     gather = _menu_gather(response, p, MENU_URL)
-    _say(gather, p, p.text("menu.main"))
+    say(gather, p, [p.text("menu.main")])
     response.redirect(f"{MENU_URL}?silent={silent + 1}", method="POST")
     return response
 
@@ -85,10 +81,10 @@ def ask_date_of_birth(p: Prompts, silent: int = 0) -> VoiceResponse:
 
 def _ask(p: Prompts, url: str, key: str, lead: Iterable[str], silent: int) -> VoiceResponse:
     response = VoiceResponse()
-    _say(response, p, *lead)
+    say(response, p, lead)
     gather = response.gather(action=url, input="dtmf", timeout=ENTRY_TIMEOUT)
-    _say(gather, p, p.text(key))
-    _say(response, p, p.text("no_input"))
+    say(gather, p, [p.text(key)])
+    say(response, p, [p.text("no_input")])
     response.redirect(f"{url}?silent={silent + 1}", method="POST")
     return response
 
@@ -96,9 +92,9 @@ def _ask(p: Prompts, url: str, key: str, lead: Iterable[str], silent: int) -> Vo
 def cannot_authenticate(p: Prompts, lead: Iterable[str] = ()) -> VoiceResponse:
     """Explain we cannot check the case and keep the caller on the line for a person."""
     response = VoiceResponse()
-    _say(response, p, *lead, p.text("auth.cannot_check"))
+    say(response, p, [*lead, p.text("auth.cannot_check")])
     gather = response.gather(action=PERSON_URL, input="dtmf", num_digits=1, timeout=3)
-    _say(gather, p, p.text("person.offer"))
+    say(gather, p, [p.text("person.offer")])
     response.redirect(PERSON_URL, method="POST")
     return response
 
@@ -106,9 +102,9 @@ def cannot_authenticate(p: Prompts, lead: Iterable[str] = ()) -> VoiceResponse:
 def after_status_menu(p: Prompts, lead: Iterable[str] = (), silent: int = 0) -> VoiceResponse:
     """Say `lead` (the case script, or what just happened), then the after-status options."""
     response = VoiceResponse()
-    _say(response, p, *lead)
+    say(response, p, lead)
     gather = _menu_gather(response, p, AFTER_STATUS_URL)
-    _say(gather, p, p.text("after_status.menu"))
+    say(gather, p, [p.text("after_status.menu")])
     response.redirect(f"{AFTER_STATUS_URL}?silent={silent + 1}", method="POST")
     return response
 
@@ -123,13 +119,13 @@ def connect_to_queue(queue_url: str) -> VoiceResponse:
 def desk_closed(p: Prompts, reopening: str) -> VoiceResponse:
     """Say when we reopen and offer a callback."""
     response = VoiceResponse()
-    _say(response, p, p.text("closed"), reopening)
+    say(response, p, [p.text("closed"), reopening])
     # Silence posts too, so a caller who says nothing is recorded as turned away ("closed").
     gather = response.gather(
         action=CLOSED_URL, input="dtmf", num_digits=1, action_on_empty_result=True
     )
-    _say(gather, p, p.text("closed.callback_offer"))
-    _say(response, p, p.text("goodbye"))
+    say(gather, p, [p.text("closed.callback_offer")])
+    say(response, p, [p.text("goodbye")])
     response.hangup()
     return response
 
@@ -137,6 +133,6 @@ def desk_closed(p: Prompts, reopening: str) -> VoiceResponse:
 def goodbye(p: Prompts, lead: Iterable[str] = ()) -> VoiceResponse:
     """Say goodbye and hang up."""
     response = VoiceResponse()
-    _say(response, p, *lead, p.text("goodbye"))
+    say(response, p, [*lead, p.text("goodbye")])
     response.hangup()
     return response

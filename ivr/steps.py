@@ -14,11 +14,12 @@ from twilio.twiml.voice_response import VoiceResponse
 
 from calls.journey import record
 from calls.models import Call
-from ivr import auth, responses, routing, texting
+from ivr import auth, milestones, responses, texting
 from ivr.auth import Step
 from prompts import Prompts, catalogue
 from telephony import twiml
 from telephony.forms import VoiceEvent
+from telephony.handoffs import CALLBACK_OFFER_URL, QUEUE_JOIN_URL
 
 # After this many silences in a row the caller is offered a person (or, after their status,
 # a goodbye): they may not be able to use the keypad, and nothing may loop forever.
@@ -147,7 +148,7 @@ def _after_auth(session: Session, call: Call, step: Step, ctx: Context) -> Voice
 
 def status_script(session: Session, call: Call, ctx: Context) -> list[str]:
     """Return the caller's case script (and record that they heard it)."""
-    return routing.case_update(session, call, prompts_for(call), ctx.at, ctx.tz)
+    return milestones.case_update(session, call, prompts_for(call), ctx.at, ctx.tz)
 
 
 def after_status(session: Session, call: Call, event: VoiceEvent, ctx: Context) -> VoiceResponse:
@@ -169,7 +170,7 @@ def after_status(session: Session, call: Call, event: VoiceEvent, ctx: Context) 
     if picked == "callback":
         return to_callback(session, call, "after_status", ctx)
     if picked == "end" or (not event.has_input and ctx.silent >= SILENCES_BEFORE_PERSON):
-        routing.say_goodbye(session, call, picked or "silence")
+        milestones.say_goodbye(session, call, picked or "silence")
         return responses.goodbye(p)
     lead = p.text("not_an_option" if event.has_input else "no_input")
     return responses.after_status_menu(p, [lead], silent=0 if event.has_input else ctx.silent)
@@ -178,21 +179,21 @@ def after_status(session: Session, call: Call, event: VoiceEvent, ctx: Context) 
 def to_person(session: Session, call: Call, event: VoiceEvent, ctx: Context) -> VoiceResponse:
     """Hand the caller to the queue, or offer a callback when the desk is closed."""
     p = prompts_for(call)
-    route = routing.ask_for_person(session, call, p, ctx.at, ctx.tz)
+    route = milestones.ask_for_person(session, call, p, ctx.at, ctx.tz)
     if route.open:
-        return responses.connect_to_queue(str(ctx.config["IVR_QUEUE_URL"]))
+        return responses.connect_to_queue(QUEUE_JOIN_URL)
     return responses.desk_closed(p, route.reopening)
 
 
 def to_callback(session: Session, call: Call, reason: str, ctx: Context) -> VoiceResponse:
     """Hand the caller to the callback feature, open or closed."""
-    routing.want_callback(session, call, reason)
-    return twiml.redirect(str(ctx.config["IVR_CALLBACK_URL"]))
+    milestones.want_callback(session, call, reason)
+    return twiml.redirect(CALLBACK_OFFER_URL)
 
 
 def closed(session: Session, call: Call, event: VoiceEvent, ctx: Context) -> VoiceResponse:
     """Take the closed-desk choice: a callback, or goodbye."""
     if choice(event, {"1": "callback"}, prompts_for(call), ("callback",)):
         return to_callback(session, call, "closed", ctx)
-    routing.decline_callback(session, call)
+    milestones.decline_callback(session, call)
     return responses.goodbye(prompts_for(call))

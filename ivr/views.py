@@ -10,6 +10,7 @@ from twilio.twiml.voice_response import VoiceResponse
 
 from calls.journey import open_call, record
 from calls.models import Call
+from calls.voice_step import run_voice_step
 from core.clock import now
 from core.db import get_session
 from core.redis_conn import get_redis
@@ -87,14 +88,7 @@ def closed() -> Response:
 
 
 def _run(step: StepFn) -> Response:
-    """Parse the form, find the call, run the step, commit, answer its TwiML."""
-    event = forms.voice_event(request.form)
-    if not event.call_sid:
-        return twiml.xml(twiml.apology())
-    session = get_session()
-    call = open_call(session, event.call_sid, event.caller_e164)
+    """Run an IVR step with what it needs to know: settings, Redis, the time, silences so far."""
     silent = min(max(request.args.get("silent", 0, type=int), 0), MAX_SILENT)
     context = steps.Context(current_app.config, get_redis(), now(), silent)
-    document = step(session, call, event, context)
-    session.commit()
-    return twiml.xml(document)
+    return run_voice_step(lambda session, call, event: step(session, call, event, context))

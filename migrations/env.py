@@ -3,14 +3,22 @@
 from __future__ import annotations
 
 from alembic import context
+from sqlalchemy import MetaData
 
-import core.models
 from core.config import is_dev, load
-from core.db import make_engine
+from core.db import Base, make_engine
 from core.paths import default_database_url
 
+
+def schema() -> MetaData:
+    """Import every feature's models so the metadata (and autogenerate) sees the whole schema."""
+    import roster.models  # noqa: F401 - imported for the tables they declare
+
+    return Base.metadata
+
+
 config = context.config
-target_metadata = core.models.Base.metadata
+target_metadata = schema()
 
 
 def _url() -> str:

@@ -8,9 +8,11 @@ from typing import Any
 from urllib.parse import urlencode
 
 from flask import Flask
+from sqlalchemy.orm import Session
 
+from core.features import registry
 from core.redis_conn import get_redis
-from queueing.acd import Acd
+from queueing.acd import Acd, Offer
 from telephony.twilio_port import TwilioPort, get_port
 
 
@@ -63,14 +65,20 @@ class AcdConfig:
         )
 
 
+# Offers an entry to the agent dispatch chose; False when the entry's owner is gone.
+OfferHandler = Callable[[Session, "Desk", Offer], bool]
+
+
 @dataclass(frozen=True)
 class Desk:
-    """What ACD services work with: live state, policy, public URLs and the Twilio port."""
+    """What ACD services work with: live state, policy, URLs, Twilio and the offer handlers."""
 
     acd: Acd
     config: AcdConfig
     base_url: str
     port: Callable[[], TwilioPort]
+    # Entry kind -> handler, as the app's features registered them (core/features.py).
+    offers: Mapping[str, OfferHandler]
 
     def url(self, path: str, **query: str | int) -> str:
         """Return the absolute URL Twilio should request for `path`."""
@@ -88,4 +96,5 @@ def desk_for(app: Flask) -> Desk:
         config=AcdConfig.from_settings(app.config),
         base_url=app.config["PUBLIC_BASE_URL"],
         port=lambda: get_port(app),
+        offers=registry(app).offer_handlers,
     )

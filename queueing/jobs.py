@@ -19,7 +19,7 @@ from queueing.service import call_ended, ms, route
 
 
 def sweep() -> dict[str, Any]:
-    """Run one sweep in the worker (scheduled by core.jobs.PERIODIC)."""
+    """Run one sweep in the worker (every SWEEP_SECONDS, registered by queueing.init_app)."""
     app = job_app()
     with app.app_context(), session_factory(app)() as session:
         result = run_sweep(session, desk_for(app), now())

@@ -8,9 +8,3 @@ from prompts import catalogue
 def text(language: str, key: str, **values: object) -> str:
     """Return the prompt in the caller's language (English where it has no translation)."""
     return catalogue(language).text(key, **values)
-
-
-def voice(language: str) -> tuple[str, str]:
-    """Return the (voice, language) pair for <Say>, falling back to British English."""
-    words = catalogue(language)
-    return words.voice, words.say_language

@@ -1,8 +1,9 @@
 """Queue services: join, route, offer, answer, settle, abandon, leave. Never commit.
 
 Extension point: dispatch returns an `Offer` for an entry `<kind>:<id>`; `route` hands it to
-the handler registered for that kind with `register_offer`. Calls ("call:<CallSid>") are
-offered here by redirecting the live call; callbacks ("cb:<id>") register their own handler.
+the handler a feature registered for that kind in its `init_app` (`add_offer_handler`, see
+core/features.py). Calls ("call:<CallSid>") are offered by `offer_call` here, registered by
+queueing's `init_app`; callbacks ("cb:<id>") register their own handler.
 A handler returns False when the entry's owner is gone (it must then drop the entry), and
 raises `OfferFailed` when the offer could not be delivered through no fault of the agent:
 `route` then gives the entry back at its place, frees the agent without counting a miss, and
@@ -13,11 +14,11 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import NoReturn
 
 import requests
+from flask import Flask
 from sqlalchemy.orm import Session
 from twilio.base.exceptions import TwilioException, TwilioRestException
 
@@ -26,14 +27,12 @@ from calls.models import Call
 from cases.models import Case
 from core.clock import now
 from queueing.acd import Left, Offer
-from queueing.desk import Desk
+from queueing.desk import Desk, desk_for
 from queueing.routing import call_class, priority_for
 from roster.hours import is_open, next_opening
 from roster.shifts import agents_on_shift
 
 log = logging.getLogger("helpline.queueing")
-OfferHandler = Callable[[Session, Desk, Offer], bool]
-OFFER_HANDLERS: dict[str, OfferHandler] = {}
 GONE_CODES = frozenset({20404, 21220})
 
 
@@ -54,11 +53,6 @@ def from_ms(value: int) -> dt.datetime:
 def entry_for(call: Call) -> str:
     """Return the queue entry id of a call."""
     return f"call:{call.call_sid}"
-
-
-def register_offer(kind: str, handler: OfferHandler) -> None:
-    """Make `handler` the way entries of `kind` are offered to the agent dispatch chose."""
-    OFFER_HANDLERS[kind] = handler
 
 
 @dataclass(frozen=True)
@@ -96,7 +90,7 @@ def route(session: Session, desk: Desk, limit: int = 25) -> list[Offer]:
         offer = desk.acd.dispatch(ms(now()), desk.config.relax_ms, desk.config.hold_ms)
         if offer is None:
             break
-        handler = OFFER_HANDLERS.get(offer.kind)
+        handler = desk.offers.get(offer.kind)
         if handler is None:
             log.error("no offer handler for %s; dropping it", offer.entry)
             desk.acd.abandon(offer.entry, ms(now()))
@@ -139,9 +133,6 @@ def _offer_failed(
     log.warning("offer of %s failed (%s %s); it keeps its place", offer.entry, status, error)
     record(session, call, "offer_failed", agent_id=offer.agent, status=status, error=error)
     raise OfferFailed(offer.entry)
-
-
-register_offer("call", offer_call)
 
 
 def accept_offer(session: Session, desk: Desk, offer: Offer, at: dt.datetime) -> bool:
@@ -190,6 +181,11 @@ def leave_for_callback(session: Session, desk: Desk, call: Call, at: dt.datetime
     call.left_queue_at, call.wait_seconds = at, left.wait_ms / 1000
     record(session, call, "left_queue", reason="callback", position=left.position)
     return left
+
+
+def on_call_ended(app: Flask, session: Session, call: Call, at: dt.datetime) -> None:
+    """Twilio says the call is over (registered by queueing's init_app for calls' webhook)."""
+    call_ended(session, desk_for(app), call, at)
 
 
 def call_ended(session: Session, desk: Desk, call: Call, at: dt.datetime) -> None:

@@ -4,23 +4,18 @@ from __future__ import annotations
 
 from twilio.twiml.voice_response import Dial, Gather, VoiceResponse
 
-from queueing.prompts import text, voice
+from queueing.prompts import text
 from roster.models import Agent
+from telephony.speech import AGENT_LANGUAGE, say
 
 TWILIO_QUEUE = "helpline"
-CALLBACK_OFFER = "/voice/callback/offer"
-
-
-def _say(node: VoiceResponse | Gather, language: str, words: str) -> None:
-    name, lang = voice(language)
-    node.say(words, voice=name, language=lang)
 
 
 def enqueue(language: str, wait_url: str, action_url: str, lead: str | None) -> VoiceResponse:
     """Say `lead` (a prompt key) if any, then wait in the helpline's Twilio queue."""
     response = VoiceResponse()
     if lead:
-        _say(response, language, text(language, lead))
+        say(response, language, [text(language, lead)])
     response.enqueue(TWILIO_QUEUE, wait_url=wait_url, action=action_url, method="POST")
     return response
 
@@ -28,7 +23,7 @@ def enqueue(language: str, wait_url: str, action_url: str, lead: str | None) -> 
 def queue_failed(language: str, callback_url: str) -> VoiceResponse:
     """Apologise that the queue failed the caller (Twilio's error), then ask about a callback."""
     response = VoiceResponse()
-    _say(response, language, text(language, "queue.problem"))
+    say(response, language, [text(language, "queue.problem")])
     response.redirect(callback_url, method="POST")
     return response
 
@@ -36,9 +31,9 @@ def queue_failed(language: str, callback_url: str) -> VoiceResponse:
 def unavailable(language: str, opening: str, callback_url: str) -> VoiceResponse:
     """Say the desk cannot take the call now and when it opens, then offer a callback."""
     response = VoiceResponse()
-    _say(response, language, text(language, "queue.closed"))
-    _say(response, language, opening)
-    _say(response, language, text(language, "queue.offer_callback"))
+    say(response, language, [text(language, "queue.closed")])
+    say(response, language, [opening])
+    say(response, language, [text(language, "queue.offer_callback")])
     response.redirect(callback_url, method="POST")
     return response
 
@@ -48,7 +43,7 @@ def hold(language: str, lines: list[str], keypress_url: str, pause_seconds: int)
     response = VoiceResponse()
     gather = Gather(num_digits=1, action=keypress_url, method="POST", timeout=1)
     for line in lines:
-        _say(gather, language, line)
+        say(gather, language, [line])
     gather.pause(length=pause_seconds)
     response.append(gather)
     return response
@@ -66,7 +61,7 @@ def connect(
 ) -> VoiceResponse:
     """Ring the agent (browser client first, else phone) with a whisper before bridging."""
     response = VoiceResponse()
-    _say(response, language, text(language, "queue.connecting"))
+    say(response, language, [text(language, "queue.connecting")])
     dial = Dial(action=action_url, method="POST", timeout=ring_seconds)
     if agent.client_identity:
         dial.client(agent.client_identity, url=whisper_url, method="POST")
@@ -79,14 +74,14 @@ def connect(
 def whisper(words: str) -> VoiceResponse:
     """Tell the agent who is calling before the caller is bridged."""
     response = VoiceResponse()
-    _say(response, "en-GB", words)
+    say(response, AGENT_LANGUAGE, [words])
     return response
 
 
 def whisper_taken() -> VoiceResponse:
     """Tell an agent who answered too late that the call went elsewhere, and hang up their leg."""
     response = VoiceResponse()
-    _say(response, "en-GB", text("en-GB", "whisper.taken"))
+    say(response, AGENT_LANGUAGE, [text(AGENT_LANGUAGE, "whisper.taken")])
     response.hangup()
     return response
 
@@ -94,7 +89,7 @@ def whisper_taken() -> VoiceResponse:
 def goodbye(language: str) -> VoiceResponse:
     """Thank the caller and end the call."""
     response = VoiceResponse()
-    _say(response, language, text(language, "queue.goodbye"))
+    say(response, language, [text(language, "queue.goodbye")])
     response.hangup()
     return response
 

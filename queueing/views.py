@@ -17,10 +17,12 @@ from queueing.hold import hold_lines, opening_text
 from queueing.whisper import whisper_words
 from roster.models import Agent
 from telephony import forms
+from telephony.handoffs import CALLBACK_OFFER_URL, QUEUE_JOIN_URL
 from telephony.twiml import redirect, xml
 from telephony.webhook import twilio_webhook
 
-bp = Blueprint("queueing", __name__, url_prefix="/voice/queue")
+PREFIX = "/voice/queue"
+bp = Blueprint("queueing", __name__, url_prefix=PREFIX)
 _ENTRY = re.compile(r"^[a-z]+:[A-Za-z0-9]{1,64}$")
 
 
@@ -48,10 +50,10 @@ def _enqueue(desk: Desk, language: str, lead: str | None) -> Response:
 
 def _closed_offer(desk: Desk) -> str:
     """The callback offer for a caller we cannot queue: they did not ask, so it asks first."""
-    return desk.url(twiml.CALLBACK_OFFER, reason="closed")
+    return desk.url(CALLBACK_OFFER_URL, reason="closed")
 
 
-@bp.post("/join")
+@bp.post(QUEUE_JOIN_URL.removeprefix(PREFIX))
 @twilio_webhook()
 def join() -> Response:
     """Queue a caller who asked for a person, or say why we cannot and offer a callback."""
@@ -113,9 +115,9 @@ def left() -> Response:
         # Twilio's queue failed them (error, queue-full...): they did not ask, so ask first.
         service.leave_for_callback(session, desk, call, now())
         session.commit()
-        url = desk.url(twiml.CALLBACK_OFFER, reason="queue_problem")
+        url = desk.url(CALLBACK_OFFER_URL, reason="queue_problem")
         return xml(twiml.queue_failed(call.language, url))
-    return xml(redirect(desk.url(twiml.CALLBACK_OFFER)))
+    return xml(redirect(desk.url(CALLBACK_OFFER_URL)))
 
 
 @bp.post("/connect")

@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from calls.models import Call, CallEvent
 from cases.models import Case
-from core.demo import seed
+from devtools.demo import seed
 from prompts import catalogue
 from roster.models import OpeningHours
 from tests.twilio_signing import CALL_SID, TwilioSigner, voice_params

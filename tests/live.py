@@ -61,3 +61,17 @@ class WorkerProcess:
             self.process.kill()
         if self.process.stderr:
             self.process.stderr.close()
+
+
+def run_python(script: str, *args: str) -> subprocess.CompletedProcess[str]:
+    """Run `script` in a fresh interpreter at the project root; fail with its stderr."""
+    result = subprocess.run(
+        [sys.executable, "-c", script, *args],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    return result

@@ -12,7 +12,7 @@ from sqlalchemy import select
 from callbacks import prompts
 from callbacks.models import CallbackRequest
 from calls.models import Call
-from core.demo import seed
+from devtools.demo import seed
 from queueing.agents import take_break
 from queueing.desk import desk_for
 from queueing.prompts import text

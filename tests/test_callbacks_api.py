@@ -19,7 +19,7 @@ from callbacks.models import CallbackAttempt, CallbackRequest
 from callbacks.service import Policy, request_callback
 from calls.models import Call
 from core.clock import now
-from core.demo import seed
+from devtools.demo import seed
 from roster.models import Agent
 
 VICTIM = "+447700900123"

@@ -28,7 +28,7 @@ from callbacks.service import Policy, request_callback
 from calls.models import Call
 from cases.models import Case
 from core.clock import now
-from core.demo import seed
+from devtools.demo import seed
 from prompts import catalogue
 from queueing.desk import desk_for
 from roster.models import Agent

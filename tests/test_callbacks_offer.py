@@ -14,7 +14,7 @@ from callbacks.models import CallbackRequest
 from calls.models import Call
 from cases.models import Case
 from core.clock import now
-from core.demo import seed
+from devtools.demo import seed
 from roster.models import OpeningHours
 from tests.twilio_signing import TwilioSigner, voice_params
 from tests.twiml_assert import parse, spoken, verbs

@@ -9,6 +9,7 @@ from flask import Flask
 
 from ivr import lockout, steps
 from telephony.forms import VoiceEvent
+from telephony.handoffs import CALLBACK_OFFER_URL, QUEUE_JOIN_URL
 from tests.ivr_support import (
     CY,
     DOB,
@@ -286,10 +287,14 @@ def test_authenticated_caller_reaches_the_queue_with_their_case(
     assert call.wanted_agent_at is not None and call.status_heard_at is not None
 
 
-def test_queue_url_is_configurable(app: Flask, twilio: TwilioSigner, seeded: Flask) -> None:
-    """The queue hand-off follows IVR_QUEUE_URL."""
-    app.config["IVR_QUEUE_URL"] = "/voice/acd/enter"
-    assert redirect_target(post(twilio, "/voice/ivr/person")) == "/voice/acd/enter"
+def test_hand_offs_land_on_the_queue_and_callback_webhooks(
+    app: Flask, twilio: TwilioSigner, seeded: Flask
+) -> None:
+    """The IVR redirects to the URLs named in telephony.handoffs, which the app serves."""
+    assert redirect_target(post(twilio, "/voice/ivr/person")) == QUEUE_JOIN_URL
+    routes = app.url_map.bind("localhost")
+    assert routes.match(QUEUE_JOIN_URL, method="POST")[0] == "queueing.join"
+    assert routes.match(CALLBACK_OFFER_URL, method="POST")[0] == "callbacks.offer"
 
 
 def test_closed_desk_says_when_it_opens_and_offers_a_callback(
@@ -316,7 +321,7 @@ def test_closed_desk_callback_choice_hands_over(
     close_desk(app)
     post(twilio, "/voice/ivr/menu", Digits="2")
     root = post(twilio, "/voice/ivr/closed", Digits="1")
-    assert redirect_target(root) == "/voice/callback/offer"
+    assert redirect_target(root) == CALLBACK_OFFER_URL
     assert "callback_wanted" in event_kinds(seeded)
 
 

@@ -130,7 +130,7 @@ def wait_for(probe: Any, seconds: float = 30) -> Any:
             result = probe()
             if result:
                 return result
-        except requests.ConnectionError:
-            pass
+        except (requests.ConnectionError, requests.Timeout):
+            pass  # not listening yet, or listening while its workers still boot (busy machine)
         time.sleep(0.2)
     raise AssertionError("timed out waiting")

@@ -16,7 +16,7 @@ from calls.models import Call
 from cases.models import Case
 from consoles.auth import create_user
 from consoles.screen_pop import VERIFY_WARNING
-from core.demo import seed
+from devtools.demo import seed
 from roster.models import Agent
 from tests.consoles.conftest import BROWSER, PASSWORD, login
 

@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from calls.models import Call
 from core.clock import now
-from core.demo import seed
+from devtools.demo import seed
 from roster.editing import WEEKDAYS
 from roster.models import Agent, OpeningHours, Shift
 from tests.consoles.conftest import BROWSER, login

@@ -63,15 +63,21 @@ def start_emulator(app: Flask, emulator_port: int) -> object:
     return emu
 
 
-def start_worker() -> subprocess.Popen[bytes]:
-    """Run `helpline worker` beside the web process, as the Procfile does."""
-    return subprocess.Popen(
-        [sys.executable, "-c", "import cli; cli.main()", "worker"],
+def start_worker(log_file: Path) -> subprocess.Popen[bytes]:
+    """Run `helpline worker` beside the web process, its routine logs in `log_file`."""
+    command = [sys.executable, "-c", "import cli; cli.main()", "worker", "--log-file"]
+    return subprocess.Popen(  # noqa: S603 - our own interpreter, command and path
+        [*command, str(log_file)],
         cwd=ROOT,
         env=os.environ | {"PYTHONPATH": str(ROOT)},
         # Its own session: a terminal's Ctrl-C reaches us, and we stop the worker in order.
         start_new_session=True,
     )
+
+
+def calls_and_problems(record: logging.LogRecord) -> bool:
+    """Pass a request line only for a call arriving (/voice/incoming), and every warning."""
+    return record.levelno >= logging.WARNING or "/voice/incoming" in record.getMessage()
 
 
 def _stop_on_signals() -> None:
@@ -91,12 +97,14 @@ def run(port: int, emulator_port: int, on_ready: Callable[[Flask], list[str]]) -
 
     prepare_environment(port, emulator_port)
     app = create_app()
-    # Each softphone poll would be logged; webhooks and errors are logged by Helpline itself.
-    logging.getLogger("werkzeug").setLevel(logging.WARNING)
+    # Each softphone poll and webhook would be logged: show calls arriving and problems only.
+    logging.getLogger("werkzeug").addFilter(calls_and_problems)
     upgrade(app.config["DATABASE_URL"])
     lines = on_ready(app)
     emu = start_emulator(app, emulator_port)
-    worker = start_worker()
+    worker_log = instance_dir() / "logs" / "worker.log"
+    worker = start_worker(worker_log)
+    lines.append(f"Worker logs (jobs, sweeps): {worker_log}")
     print("\n".join(banner(port, emulator_port, lines)), flush=True)
     _stop_on_signals()
     try:
@@ -112,7 +120,7 @@ def run(port: int, emulator_port: int, on_ready: Callable[[Flask], list[str]]) -
 def seed_demo(app: Flask, agents_available: bool) -> list[str]:
     """Load the demo data, console logins and (if asked) make the demo agents available."""
     from core.db import session_factory
-    from core.demo import seed
+    from devtools.demo import seed
     from queueing.agents import go_available
     from queueing.desk import desk_for
 

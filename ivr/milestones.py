@@ -1,4 +1,8 @@
-"""Send a caller on from the IVR: case update, a person, a callback or goodbye; never commits."""
+"""Record the milestones of a caller's IVR journey and check the desk's hours; never commits.
+
+Milestones: the case status heard (flagging it if overdue), a person or a callback wanted, a
+callback declined, goodbye. Where the call goes next is the IVR steps' choice (ivr/steps.py).
+"""
 
 from __future__ import annotations
 
