@@ -11,6 +11,7 @@ from flask.cli import FlaskGroup, with_appcontext
 
 from app import create_app
 from core import config as settings
+from simulation.command import simulate
 
 
 @click.group(
@@ -152,6 +153,9 @@ def dev_command(port: int, emulator_port: int, agents: bool) -> None:
     from devtools import devserver
 
     devserver.run(port, emulator_port, lambda app: devserver.seed_demo(app, agents))
+
+
+main.add_command(simulate)
 
 
 @main.command("call", with_appcontext=False, context_settings={"ignore_unknown_options": True})

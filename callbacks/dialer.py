@@ -19,7 +19,7 @@ from callbacks import queue_link, responses
 from callbacks.attempts import AttemptRefused, Settled, agent_missed, agent_target, claim
 from callbacks.models import CallbackRequest
 from callbacks.service import due_at, is_due
-from core.clock import now
+from core.clock import now, real_seconds
 from core.jobs import queue
 from queueing.desk import desk_for
 from telephony.numbers import mask
@@ -129,7 +129,8 @@ def _hang_up(port: TwilioPort, sid: str) -> None:
 
 def schedule_requeue(app: Flask, callback_id: int, at: dt.datetime) -> None:
     """Have the worker queue the request at `at` (RQ's scheduler may run it a second early)."""
-    delay = max((at - now()).total_seconds(), 0)
+    # RQ's scheduler waits in real seconds; on a simulated clock they are fewer.
+    delay = real_seconds(max((at - now()).total_seconds(), 0))
     queue(app).enqueue_in(timedelta(seconds=delay), REQUEUE_JOB, callback_id)
 
 
@@ -140,7 +141,7 @@ def requeue_when_due(app: Flask, session: Session, request: CallbackRequest) -> 
     request is due. That second is waited out here (a round trip through the scheduler would
     cost another second); a job that is earlier still (the request was moved) is rescheduled.
     """
-    early = (due_at(request) - now()).total_seconds()
+    early = real_seconds((due_at(request) - now()).total_seconds())
     if request.state == "pending" and early > RQ_EARLY_SECONDS:
         schedule_requeue(app, request.id, due_at(request))
         return False

@@ -224,6 +224,11 @@ SETTINGS: tuple[Setting, ...] = (
         "/readyz fails when no `helpline worker` has reported for this long (s)",
         int,
     ),
+    Setting(
+        "HELPLINE_SIMULATED_CLOCK",
+        None,
+        "START@RATE@ANCHOR: run on a compressed clock (`helpline simulate` sets it; dev/test only)",
+    ),
 )
 
 _BY_NAME = {s.name: s for s in SETTINGS}

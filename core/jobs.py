@@ -11,6 +11,7 @@ from flask import Flask
 from redis.exceptions import RedisError
 from rq import Queue
 
+from core.clock import real_seconds
 from core.features import PeriodicJob, registry
 from core.redis_conn import get_raw_redis
 
@@ -19,6 +20,8 @@ QUEUE_NAME = "helpline"
 # Present while some `helpline worker` is alive: /readyz reads it (see ops/health.py).
 HEARTBEAT_KEY = "hl:worker:heartbeat"
 _factory: list[Callable[[], Flask]] = []
+# On a simulated (compressed) clock intervals shrink, but never below this many real seconds.
+MIN_REAL_INTERVAL = 1.0
 
 
 def use_app_factory(factory: Callable[[], Flask]) -> None:
@@ -50,7 +53,8 @@ class PeriodicScheduler(threading.Thread):
         self.stopping = threading.Event()
 
     def run(self) -> None:
-        while not self.stopping.wait(1.0):
+        every = min([1.0, *(_real_interval(job.seconds) for job in self.periodic)])
+        while not self.stopping.wait(every):
             try:
                 self.tick()
             except RedisError as exc:
@@ -63,7 +67,13 @@ class PeriodicScheduler(threading.Thread):
         redis.set(HEARTBEAT_KEY, "1", ex=self.app.config["WORKER_HEARTBEAT_SECONDS"])
         enqueued = 0
         for job in self.periodic:
-            if redis.set(f"hl:periodic:{job.name}", "1", nx=True, ex=job.seconds):
+            every_ms = int(_real_interval(job.seconds) * 1000)
+            if redis.set(f"hl:periodic:{job.name}", "1", nx=True, px=every_ms):
                 queue(self.app).enqueue(job.func, job_timeout=max(job.seconds * 4, 30))
                 enqueued += 1
         return enqueued
+
+
+def _real_interval(interval: float) -> float:
+    """Return the real seconds between runs of a job due every `interval` clock seconds."""
+    return max(real_seconds(interval), min(MIN_REAL_INTERVAL, interval))
