@@ -48,6 +48,10 @@ class Registry:
     openapi: list[dict[str, Any]] = field(default_factory=list)
     # Told when a call has ended (Twilio's final status): handler(app, session, call, at)
     call_ended: list[Callable[..., None]] = field(default_factory=list)
+    # Told after a committed roster edit (agents, shifts, hours): handler(app, session)
+    roster_changed: list[Callable[..., None]] = field(default_factory=list)
+    # Reads an agent's live state for the roster's views: reader(app, agent_id) -> dict
+    agent_state: Callable[..., dict[str, Any]] | None = None
 
 
 def registry(app: Flask) -> Registry:
@@ -76,6 +80,24 @@ def add_offer_handler(app: Flask, kind: str, handler: Callable[..., bool]) -> No
 def add_call_ended_handler(app: Flask, handler: Callable[..., None]) -> None:
     """Have `handler(app, session, call, at)` run when a call's final status arrives."""
     registry(app).call_ended.append(handler)
+
+
+def add_roster_changed_handler(app: Flask, handler: Callable[..., None]) -> None:
+    """Have `handler(app, session)` run after a committed roster edit, so it applies at once."""
+    registry(app).roster_changed.append(handler)
+
+
+def set_agent_state_reader(app: Flask, reader: Callable[..., dict[str, Any]]) -> None:
+    """Say how the roster reads an agent's live state: `reader(app, agent_id) -> dict`."""
+    registry(app).agent_state = reader
+
+
+def agent_state(app: Flask, agent_id: int) -> dict[str, Any]:
+    """Return an agent's live state from the registered reader (logged out if none)."""
+    reader = registry(app).agent_state
+    if reader is None:
+        return {"state": "logged_out", "on_shift": False}
+    return reader(app, agent_id)
 
 
 def add_openapi(app: Flask, fragment: dict[str, Any]) -> None:

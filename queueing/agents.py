@@ -5,10 +5,11 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from flask import Flask
 from sqlalchemy.orm import Session
 
 from core.clock import now
-from queueing.desk import Desk
+from queueing.desk import Desk, desk_for
 from queueing.mirror import sync_agent
 from queueing.service import ms, route
 from roster.models import Agent
@@ -62,6 +63,11 @@ def log_out(session: Session, desk: Desk, agent_id: int) -> tuple[bool, str]:
 def finish_wrap_up(session: Session, desk: Desk, agent_id: int) -> tuple[bool, str]:
     """End wrap-up early and take the next call."""
     return change_state(session, desk, agent_id, "finish_wrap")
+
+
+def read_agent_state(app: Flask, agent_id: int) -> dict[str, Any]:
+    """Return an agent's live state on the app's desk (the roster's views ask through this)."""
+    return agent_status(desk_for(app), agent_id)
 
 
 def agent_status(desk: Desk, agent_id: int, at: dt.datetime | None = None) -> dict[str, Any]:

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 
+from flask import Flask
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from core.clock import now
 from queueing.acd import Acd
+from queueing.desk import desk_for
 from queueing.routing import agent_classes
 from roster.models import Agent
 from roster.shifts import agents_on_shift
@@ -17,6 +20,15 @@ def sync_agent(session: Session, acd: Acd, agent: Agent, at: dt.datetime, tz: st
     """Mirror one agent now (after an API change); return their live state."""
     working = agent.active and agent.id in agents_on_shift(session, at, tz, [agent.id])
     return acd.mirror(agent.id, working, agent_classes(agent), _ms(at))
+
+
+def on_roster_changed(app: Flask, session: Session) -> None:
+    """Mirror the roster again after a committed edit, so it applies at once.
+
+    An agent whose shift has just ended keeps their current call; the ACD stops new offers.
+    """
+    desk = desk_for(app)
+    refresh_roster(session, desk.acd, now(), desk.config.timezone)
 
 
 def refresh_roster(session: Session, acd: Acd, at: dt.datetime, tz: str) -> int:

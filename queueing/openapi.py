@@ -6,11 +6,7 @@ from typing import Any
 
 from api.errors import error_responses
 from api.openapi import json_content, path_id, ref
-
-AGENT_STATE = {
-    "type": "string",
-    "enum": ["logged_out", "available", "reserved", "busy", "wrap_up", "break", "paused"],
-}
+from roster.openapi import AGENT_STATE
 
 SCHEMAS: dict[str, Any] = {
     "AgentStatus": {

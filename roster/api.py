@@ -13,8 +13,7 @@ from sqlalchemy.orm import Session
 from api.auth import require_token
 from api.errors import api_error
 from core.db import get_session
-from queueing.agents import agent_status
-from queueing.desk import desk_for
+from core.features import agent_state
 from roster import api_input, editing
 from roster.editing import RosterError
 from roster.models import Agent, Shift
@@ -39,7 +38,7 @@ def _body(allowed: set[str]) -> tuple[dict[str, Any] | None, Response | None]:
 
 def agent_json(agent: Agent) -> dict[str, Any]:
     """Return an agent as the API shows it, with their live state."""
-    live = agent_status(desk_for(current_app), agent.id)  # type: ignore[arg-type]
+    live = agent_state(current_app, agent.id)  # type: ignore[arg-type]
     return {
         "id": agent.id,
         "name": agent.name,

@@ -19,9 +19,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from accounts.audit import audit
-from core.clock import now
-from queueing.desk import desk_for
-from queueing.mirror import refresh_roster
+from core.features import registry
 from roster.models import Agent, Closure, OpeningHours, Shift
 from telephony.numbers import to_e164
 
@@ -356,5 +354,5 @@ def routing_changed(session: Session, app: Flask) -> None:
 
     An agent whose shift has just ended keeps their current call; the ACD stops new offers.
     """
-    desk = desk_for(app)
-    refresh_roster(session, desk.acd, now(), desk.config.timezone)  # Redis only: no commit
+    for handler in registry(app).roster_changed:
+        handler(app, session)  # Redis only: no commit

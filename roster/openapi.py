@@ -6,8 +6,13 @@ from typing import Any
 
 from api.errors import error_responses
 from api.openapi import json_content, path_id, ref, request_body
-from queueing.openapi import AGENT_STATE
 from roster.editing import IDENTITY, LANGUAGE, SKILL
+
+# An agent's live state as the ACD keeps it (queueing/lua); the roster shows it beside them.
+AGENT_STATE = {
+    "type": "string",
+    "enum": ["logged_out", "available", "reserved", "busy", "wrap_up", "break", "paused"],
+}
 
 SCHEMAS: dict[str, Any] = {
     "AgentInput": {
