@@ -268,7 +268,9 @@ def test_job_failures_are_counted(app: Flask, worker: Any, client: FlaskClient) 
 
 
 @pytest.mark.slow
-def test_series_after_emulated_calls(app: Flask, phone: Any, client: FlaskClient) -> None:
+def test_series_after_emulated_calls(
+    app: Flask, phone: Any, client: FlaskClient, request: pytest.FixtureRequest
+) -> None:
     """After a self-served call, an answered call and an abandoned one, /metrics shows them."""
     from emulator import Caller, Party
     from tests.test_acd_e2e import stand_in_ivr
@@ -277,6 +279,8 @@ def test_series_after_emulated_calls(app: Flask, phone: Any, client: FlaskClient
     app.config.update(ACD_WRAP_UP_SECONDS=60, ACD_RING_SECONDS=5, ACD_ANNOUNCE_SECONDS=0)
     open_desk(app)
     stand_in_ivr(app)
+    # The hold loop asks a worker to route; it starts last, with the settings above.
+    request.getfixturevalue("worker")
     before = scrape(client)
     served = phone.dial(
         from_="+447700900123", caller=Caller.scripted(["1", "1", "1234567*24#", "01021980#", "5"])
