@@ -54,12 +54,15 @@ class PeriodicScheduler(threading.Thread):
 
     def run(self) -> None:
         every = min([1.0, *(_real_interval(job.seconds) for job in self.periodic)])
-        while not self.stopping.wait(every):
+        # Tick at once: the heartbeat must be there before the worker's first job has run.
+        while True:
             try:
                 self.tick()
             except RedisError as exc:
                 # Redis will come back; a dead thread would never schedule or beat again.
                 log.warning("periodic jobs: Redis unreachable (%s); retrying", type(exc).__name__)
+            if self.stopping.wait(every):
+                return
 
     def tick(self) -> int:
         """Enqueue the jobs that are due; return how many this process enqueued."""
