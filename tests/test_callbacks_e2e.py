@@ -272,7 +272,8 @@ def test_fax_or_undecided_is_a_failed_attempt(
     start(app, callback_id)
     [victim_leg] = eventually(lambda: calls_to(phone, VICTIM))
     eventually(lambda: victim_leg.ended)
-    assert victim_leg.said() == [prompts.text("en-GB", "victim_hold")]
+    # At most the neutral greeting: a result that beats the leg's first request hangs up first.
+    assert victim_leg.said() in ([], [prompts.text("en-GB", "victim_hold")])
     request = eventually(lambda: (r := load(app, callback_id)).state == "pending" and r)
     assert (request.attempts, request.next_attempt_at is not None) == (1, True)
     [attempt] = attempts(app, callback_id)
