@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from typing import Any
 
 import pytest
@@ -13,33 +12,22 @@ from callbacks import prompts
 from callbacks.attempts import claim, start_victim_leg
 from callbacks.models import CallbackAttempt, CallbackRequest
 from callbacks.responses import VICTIM_AMD_URL, VICTIM_NEXT_URL, VICTIM_URL
-from callbacks.service import Policy, request_callback
-from calls.models import Call
-from cases.models import Case
 from core.clock import now
-from devtools.demo import seed
 from roster.models import Agent
 from tests.acd_helpers import RecordingPort
+from tests.test_callbacks_e2e import VICTIM, pending_callback
 from tests.twilio_signing import TwilioSigner, voice_params
 from tests.twiml_assert import parse, spoken, verbs
 
-VICTIM = "+447700900123"
 LEG = "CA" + "b" * 32
 
 
 def victim_ringing(app: Flask, *, safe: bool) -> int:
     """Create a callback whose attempt has just dialled the victim; return the attempt id."""
+    callback_id = pending_callback(app, safe)
     with app.extensions["helpline.sessionmaker"]() as session:
-        seed(session)
-        case = session.scalar(select(Case).where(Case.crime_reference == "1234567/24"))
-        call = Call(call_sid="CA" + os.urandom(16).hex(), from_e164=VICTIM, started_at=now())
-        call.authenticated, call.case_id = True, case.id
-        session.add(call)
-        session.flush()
-        request = request_callback(session, call, VICTIM, safe, now(), Policy()).request
-        session.flush()
         agent = session.scalar(select(Agent.id).where(Agent.client_identity == "alice"))
-        attempt = claim(session, request.id, agent, now())
+        attempt = claim(session, callback_id, agent, now())
         start_victim_leg(session, attempt.id, now())
         attempt.victim_call_sid = LEG
         session.commit()
